@@ -29,6 +29,29 @@ import type {
   VideoType,
 } from './constants.js';
 
+// The closed-set types are declared in constants.ts; re-exported so importers of the wire types find them here too.
+export type {
+  ArchiveMode,
+  ArchiveStatus,
+  AudioRate,
+  BroadcastStatus,
+  CallbackGroup,
+  CaptionLanguage,
+  CaptionsStatus,
+  HlsStatus,
+  LayoutType,
+  MediaMode,
+  OutputMode,
+  RenderStatus,
+  Resolution,
+  Role,
+  RtmpStatus,
+  ScreenshareLayoutType,
+  StreamMode,
+  TokenType,
+  VideoType,
+} from './constants.js';
+
 // ---------------------------------------------------------------------------
 // Shared shapes
 
