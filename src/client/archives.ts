@@ -108,7 +108,7 @@ export function parseArchive(wire: Wire, operation: string, fallbackProjectId = 
 const archive = (ctx: RequestContext) => (body: unknown, operation: string) => parseArchive(asObject(body, operation), operation, ctx.projectId);
 
 /** Starts recording a session. Never retried: a retry could start a second archive. */
-export function startArchive(ctx: RequestContext, sessionId: string, options: StartArchiveOptions = {}, call: CallOptions = {}): Promise<Archive> {
+export async function startArchive(ctx: RequestContext, sessionId: string, options: StartArchiveOptions = {}, call: CallOptions = {}): Promise<Archive> {
   validateStartArchive(sessionId, options);
   return requestJson(
     ctx,
@@ -118,13 +118,13 @@ export function startArchive(ctx: RequestContext, sessionId: string, options: St
 }
 
 /** Fetches one archive. */
-export function getArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<Archive> {
+export async function getArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<Archive> {
   validateId('archiveId', archiveId, 'getArchive');
   return requestJson(ctx, { operation: 'getArchive', method: 'GET', path: projectPath(ctx, 'archive', archiveId), expect: [200], signal: call.signal }, archive(ctx));
 }
 
 /** One page of archives, newest first, with the total number of matches. */
-export function listArchives(ctx: RequestContext, options: SessionListOptions = {}, call: CallOptions = {}): Promise<Page<Archive>> {
+export async function listArchives(ctx: RequestContext, options: SessionListOptions = {}, call: CallOptions = {}): Promise<Page<Archive>> {
   validateListOptions(options, 'listArchives');
   return requestJson(
     ctx,
@@ -141,26 +141,26 @@ export function listArchives(ctx: RequestContext, options: SessionListOptions = 
 }
 
 /** Every archive (optionally of one session), fetched page by page. */
-export function iterateArchives(ctx: RequestContext, options: IterateOptions = {}, call: CallOptions = {}): AsyncIterable<Archive> {
+export async function* iterateArchives(ctx: RequestContext, options: IterateOptions = {}, call: CallOptions = {}): AsyncGenerator<Archive, void, undefined> {
   validateIterateOptions(options, 'iterateArchives');
   const { sessionId } = options;
-  return paginate((offset, count) => listArchives(ctx, { offset, count, ...(sessionId !== undefined ? { sessionId } : {}) }, call), options.pageSize ?? 100);
+  yield* paginate((offset, count) => listArchives(ctx, { offset, count, ...(sessionId !== undefined ? { sessionId } : {}) }, call), options.pageSize ?? 100);
 }
 
 /** Stops a recording archive. */
-export function stopArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<Archive> {
+export async function stopArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<Archive> {
   validateId('archiveId', archiveId, 'stopArchive');
   return requestJson(ctx, { operation: 'stopArchive', method: 'POST', path: projectPath(ctx, 'archive', archiveId, 'stop'), expect: [200], signal: call.signal }, archive(ctx));
 }
 
 /** Deletes an archive (only available, uploaded or deleted ones; otherwise 409). */
-export function deleteArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<void> {
+export async function deleteArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<void> {
   validateId('archiveId', archiveId, 'deleteArchive');
   return requestVoid(ctx, { operation: 'deleteArchive', method: 'DELETE', path: projectPath(ctx, 'archive', archiveId), expect: [204], signal: call.signal });
 }
 
 /** Changes the layout of a composed archive. The Vonage mock answers 204, the API 200: both are success. */
-export function setArchiveLayout(ctx: RequestContext, archiveId: string, layout: Layout, call: CallOptions = {}): Promise<void> {
+export async function setArchiveLayout(ctx: RequestContext, archiveId: string, layout: Layout, call: CallOptions = {}): Promise<void> {
   validateId('archiveId', archiveId, 'setArchiveLayout');
   validateLayout(layout, 'setArchiveLayout');
   return requestVoid(ctx, {
@@ -179,7 +179,7 @@ export function addStreamBody(streamId: string, options: StreamSelection = {}): 
 }
 
 /** Adds a stream to a manual-stream-mode archive (405 when the archive is in auto mode). */
-export function addArchiveStream(ctx: RequestContext, archiveId: string, streamId: string, options: StreamSelection = {}, call: CallOptions = {}): Promise<void> {
+export async function addArchiveStream(ctx: RequestContext, archiveId: string, streamId: string, options: StreamSelection = {}, call: CallOptions = {}): Promise<void> {
   validateId('archiveId', archiveId, 'addArchiveStream');
   validateId('streamId', streamId, 'addArchiveStream');
   validateStreamSelection(options, 'addArchiveStream');
@@ -194,7 +194,7 @@ export function addArchiveStream(ctx: RequestContext, archiveId: string, streamI
 }
 
 /** Removes a stream from a manual-stream-mode archive. */
-export function removeArchiveStream(ctx: RequestContext, archiveId: string, streamId: string, call: CallOptions = {}): Promise<void> {
+export async function removeArchiveStream(ctx: RequestContext, archiveId: string, streamId: string, call: CallOptions = {}): Promise<void> {
   validateId('archiveId', archiveId, 'removeArchiveStream');
   validateId('streamId', streamId, 'removeArchiveStream');
   return requestVoid(ctx, {

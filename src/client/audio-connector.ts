@@ -30,7 +30,7 @@ export function audioConnectorBody(sessionId: string, token: string, options: Au
 }
 
 /** Connects the session's audio to a WebSocket server. Never retried: a retry could open a second connection. */
-export function connectAudioStream(ctx: RequestContext, sessionId: string, token: string, options: AudioConnectorOptions, call: CallOptions = {}): Promise<AudioConnection> {
+export async function connectAudioStream(ctx: RequestContext, sessionId: string, token: string, options: AudioConnectorOptions, call: CallOptions = {}): Promise<AudioConnection> {
   validateAudioConnector(sessionId, token, options);
   return requestJson(
     ctx,
@@ -43,7 +43,7 @@ export function connectAudioStream(ctx: RequestContext, sessionId: string, token
 }
 
 /** Deprecated upstream; force-disconnecting the connection is the supported way to stop. */
-export function stopAudioStream(ctx: RequestContext, callId: string, call: CallOptions = {}): Promise<void> {
+export async function stopAudioStream(ctx: RequestContext, callId: string, call: CallOptions = {}): Promise<void> {
   validateId('callId', callId, 'stopAudioStream');
   return requestVoid(ctx, { operation: 'stopAudioStream', method: 'POST', path: projectPath(ctx, 'connect', callId, 'stop'), expect: [200, 204], signal: call.signal });
 }

@@ -119,7 +119,7 @@ export function parseBroadcast(wire: Wire, operation: string, fallbackProjectId 
 const broadcast = (ctx: RequestContext) => (body: unknown, operation: string) => parseBroadcast(asObject(body, operation), operation, ctx.projectId);
 
 /** Starts a live-streaming broadcast. Never retried: a retry could start a second broadcast. */
-export function startBroadcast(ctx: RequestContext, sessionId: string, options: StartBroadcastOptions, call: CallOptions = {}): Promise<Broadcast> {
+export async function startBroadcast(ctx: RequestContext, sessionId: string, options: StartBroadcastOptions, call: CallOptions = {}): Promise<Broadcast> {
   validateStartBroadcast(sessionId, options);
   return requestJson(
     ctx,
@@ -129,13 +129,13 @@ export function startBroadcast(ctx: RequestContext, sessionId: string, options: 
 }
 
 /** Fetches one broadcast. */
-export function getBroadcast(ctx: RequestContext, broadcastId: string, call: CallOptions = {}): Promise<Broadcast> {
+export async function getBroadcast(ctx: RequestContext, broadcastId: string, call: CallOptions = {}): Promise<Broadcast> {
   validateId('broadcastId', broadcastId, 'getBroadcast');
   return requestJson(ctx, { operation: 'getBroadcast', method: 'GET', path: projectPath(ctx, 'broadcast', broadcastId), expect: [200], signal: call.signal }, broadcast(ctx));
 }
 
 /** One page of broadcasts, newest first, with the total number of matches. */
-export function listBroadcasts(ctx: RequestContext, options: SessionListOptions = {}, call: CallOptions = {}): Promise<Page<Broadcast>> {
+export async function listBroadcasts(ctx: RequestContext, options: SessionListOptions = {}, call: CallOptions = {}): Promise<Page<Broadcast>> {
   validateListOptions(options, 'listBroadcasts');
   return requestJson(
     ctx,
@@ -152,20 +152,20 @@ export function listBroadcasts(ctx: RequestContext, options: SessionListOptions 
 }
 
 /** Every broadcast (optionally of one session), fetched page by page. */
-export function iterateBroadcasts(ctx: RequestContext, options: IterateOptions = {}, call: CallOptions = {}): AsyncIterable<Broadcast> {
+export async function* iterateBroadcasts(ctx: RequestContext, options: IterateOptions = {}, call: CallOptions = {}): AsyncGenerator<Broadcast, void, undefined> {
   validateIterateOptions(options, 'iterateBroadcasts');
   const { sessionId } = options;
-  return paginate((offset, count) => listBroadcasts(ctx, { offset, count, ...(sessionId !== undefined ? { sessionId } : {}) }, call), options.pageSize ?? 100);
+  yield* paginate((offset, count) => listBroadcasts(ctx, { offset, count, ...(sessionId !== undefined ? { sessionId } : {}) }, call), options.pageSize ?? 100);
 }
 
 /** Stops a broadcast. */
-export function stopBroadcast(ctx: RequestContext, broadcastId: string, call: CallOptions = {}): Promise<Broadcast> {
+export async function stopBroadcast(ctx: RequestContext, broadcastId: string, call: CallOptions = {}): Promise<Broadcast> {
   validateId('broadcastId', broadcastId, 'stopBroadcast');
   return requestJson(ctx, { operation: 'stopBroadcast', method: 'POST', path: projectPath(ctx, 'broadcast', broadcastId, 'stop'), expect: [200], signal: call.signal }, broadcast(ctx));
 }
 
 /** Changes the layout of a broadcast. */
-export function setBroadcastLayout(ctx: RequestContext, broadcastId: string, layout: Layout, call: CallOptions = {}): Promise<void> {
+export async function setBroadcastLayout(ctx: RequestContext, broadcastId: string, layout: Layout, call: CallOptions = {}): Promise<void> {
   validateId('broadcastId', broadcastId, 'setBroadcastLayout');
   validateLayout(layout, 'setBroadcastLayout');
   return requestVoid(ctx, {
@@ -179,7 +179,7 @@ export function setBroadcastLayout(ctx: RequestContext, broadcastId: string, lay
 }
 
 /** Adds a stream to a manual-stream-mode broadcast. */
-export function addBroadcastStream(ctx: RequestContext, broadcastId: string, streamId: string, options: StreamSelection = {}, call: CallOptions = {}): Promise<void> {
+export async function addBroadcastStream(ctx: RequestContext, broadcastId: string, streamId: string, options: StreamSelection = {}, call: CallOptions = {}): Promise<void> {
   validateId('broadcastId', broadcastId, 'addBroadcastStream');
   validateId('streamId', streamId, 'addBroadcastStream');
   validateStreamSelection(options, 'addBroadcastStream');
@@ -194,7 +194,7 @@ export function addBroadcastStream(ctx: RequestContext, broadcastId: string, str
 }
 
 /** Removes a stream from a manual-stream-mode broadcast. */
-export function removeBroadcastStream(ctx: RequestContext, broadcastId: string, streamId: string, call: CallOptions = {}): Promise<void> {
+export async function removeBroadcastStream(ctx: RequestContext, broadcastId: string, streamId: string, call: CallOptions = {}): Promise<void> {
   validateId('broadcastId', broadcastId, 'removeBroadcastStream');
   validateId('streamId', streamId, 'removeBroadcastStream');
   return requestVoid(ctx, {

@@ -15,7 +15,7 @@ function parseCallback(wire: Wire, operation: string): RegisteredCallback {
 }
 
 /** Registers a callback URL for a group of events. */
-export function registerCallback(ctx: RequestContext, options: RegisterCallbackOptions, call: CallOptions = {}): Promise<RegisteredCallback> {
+export async function registerCallback(ctx: RequestContext, options: RegisterCallbackOptions, call: CallOptions = {}): Promise<RegisteredCallback> {
   validateRegisterCallback(options);
   return requestJson(
     ctx,
@@ -32,7 +32,7 @@ export function registerCallback(ctx: RequestContext, options: RegisterCallbackO
 }
 
 /** Every registered callback (the API answers a bare array). */
-export function listCallbacks(ctx: RequestContext, call: CallOptions = {}): Promise<RegisteredCallback[]> {
+export async function listCallbacks(ctx: RequestContext, call: CallOptions = {}): Promise<RegisteredCallback[]> {
   return requestJson(ctx, { operation: 'listCallbacks', method: 'GET', path: projectPath(ctx, 'callback'), expect: [200], signal: call.signal }, (body, operation) => {
     const list = Array.isArray(body) ? body : (body as Wire | null)?.items;
     if (!Array.isArray(list)) unexpected(operation, 'expected an array of callbacks');
@@ -41,7 +41,7 @@ export function listCallbacks(ctx: RequestContext, call: CallOptions = {}): Prom
 }
 
 /** Removes a registered callback. */
-export function unregisterCallback(ctx: RequestContext, callbackId: string, call: CallOptions = {}): Promise<void> {
+export async function unregisterCallback(ctx: RequestContext, callbackId: string, call: CallOptions = {}): Promise<void> {
   validateId('callbackId', callbackId, 'unregisterCallback');
   return requestVoid(ctx, { operation: 'unregisterCallback', method: 'DELETE', path: projectPath(ctx, 'callback', callbackId), expect: [204], signal: call.signal });
 }

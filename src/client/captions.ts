@@ -17,7 +17,7 @@ export function startCaptionsBody(sessionId: string, token: string, options: Sta
 }
 
 /** Starts live captions for a session. Never retried: a retry would hit 409 or start twice. */
-export function startCaptions(ctx: RequestContext, sessionId: string, token: string, options: StartCaptionsOptions = {}, call: CallOptions = {}): Promise<CaptionsStarted> {
+export async function startCaptions(ctx: RequestContext, sessionId: string, token: string, options: StartCaptionsOptions = {}, call: CallOptions = {}): Promise<CaptionsStarted> {
   validateStartCaptions(sessionId, token, options);
   return requestJson(
     ctx,
@@ -28,13 +28,13 @@ export function startCaptions(ctx: RequestContext, sessionId: string, token: str
 }
 
 /** Stops live captions. */
-export function stopCaptions(ctx: RequestContext, captionsId: string, call: CallOptions = {}): Promise<void> {
+export async function stopCaptions(ctx: RequestContext, captionsId: string, call: CallOptions = {}): Promise<void> {
   validateId('captionsId', captionsId, 'stopCaptions');
   return requestVoid(ctx, { operation: 'stopCaptions', method: 'POST', path: projectPath(ctx, 'captions', captionsId, 'stop'), expect: [202, 200, 204], signal: call.signal });
 }
 
 /** Status of a captioning job (only in the Vonage SDK, which notes the API may not implement it). */
-export function getCaptions(ctx: RequestContext, captionsId: string, call: CallOptions = {}): Promise<CaptionsInfo> {
+export async function getCaptions(ctx: RequestContext, captionsId: string, call: CallOptions = {}): Promise<CaptionsInfo> {
   validateId('captionsId', captionsId, 'getCaptions');
   return requestJson(
     ctx,

@@ -4,7 +4,7 @@ import type { CallOptions, MuteAllOptions } from './types.js';
 import { validateId, validateMuteAll } from './validation.js';
 
 /** Disconnects a client from a session. */
-export function forceDisconnect(ctx: RequestContext, sessionId: string, connectionId: string, call: CallOptions = {}): Promise<void> {
+export async function forceDisconnect(ctx: RequestContext, sessionId: string, connectionId: string, call: CallOptions = {}): Promise<void> {
   validateId('sessionId', sessionId, 'forceDisconnect');
   validateId('connectionId', connectionId, 'forceDisconnect');
   return requestVoid(ctx, {
@@ -18,7 +18,7 @@ export function forceDisconnect(ctx: RequestContext, sessionId: string, connecti
 }
 
 /** Mutes the audio of one stream. The response body (project details) is ignored. */
-export function muteStream(ctx: RequestContext, sessionId: string, streamId: string, call: CallOptions = {}): Promise<void> {
+export async function muteStream(ctx: RequestContext, sessionId: string, streamId: string, call: CallOptions = {}): Promise<void> {
   validateId('sessionId', sessionId, 'muteStream');
   validateId('streamId', streamId, 'muteStream');
   return requestVoid(ctx, {
@@ -31,7 +31,7 @@ export function muteStream(ctx: RequestContext, sessionId: string, streamId: str
 }
 
 /** Mutes every current and future stream of a session except the excluded ones. */
-export function muteAllStreams(ctx: RequestContext, sessionId: string, options: MuteAllOptions = {}, call: CallOptions = {}): Promise<void> {
+export async function muteAllStreams(ctx: RequestContext, sessionId: string, options: MuteAllOptions = {}, call: CallOptions = {}): Promise<void> {
   validateMuteAll(sessionId, options);
   return requestVoid(ctx, {
     operation: 'muteAllStreams',
@@ -44,7 +44,7 @@ export function muteAllStreams(ctx: RequestContext, sessionId: string, options: 
 }
 
 /** Stops muting new streams of a session (already-muted streams stay muted). */
-export function disableForceMute(ctx: RequestContext, sessionId: string, call: CallOptions = {}): Promise<void> {
+export async function disableForceMute(ctx: RequestContext, sessionId: string, call: CallOptions = {}): Promise<void> {
   validateId('sessionId', sessionId, 'disableForceMute');
   return requestVoid(ctx, {
     operation: 'disableForceMute',

@@ -38,7 +38,7 @@ export function parseRender(wire: Wire, operation: string, fallbackProjectId = '
 const render = (ctx: RequestContext) => (body: unknown, operation: string) => parseRender(asObject(body, operation), operation, ctx.projectId);
 
 /** Starts an Experience Composer render. Never retried: a retry could start a second render. */
-export function startRender(ctx: RequestContext, options: StartRenderOptions, call: CallOptions = {}): Promise<Render> {
+export async function startRender(ctx: RequestContext, options: StartRenderOptions, call: CallOptions = {}): Promise<Render> {
   validateStartRender(options);
   return requestJson(
     ctx,
@@ -49,13 +49,13 @@ export function startRender(ctx: RequestContext, options: StartRenderOptions, ca
 }
 
 /** Fetches one render. */
-export function getRender(ctx: RequestContext, renderId: string, call: CallOptions = {}): Promise<Render> {
+export async function getRender(ctx: RequestContext, renderId: string, call: CallOptions = {}): Promise<Render> {
   validateId('renderId', renderId, 'getRender');
   return requestJson(ctx, { operation: 'getRender', method: 'GET', path: projectPath(ctx, 'render', renderId), expect: [200], signal: call.signal }, render(ctx));
 }
 
 /** One page of renders with the total number of renders. */
-export function listRenders(ctx: RequestContext, options: ListOptions = {}, call: CallOptions = {}): Promise<Page<Render>> {
+export async function listRenders(ctx: RequestContext, options: ListOptions = {}, call: CallOptions = {}): Promise<Page<Render>> {
   validateListOptions(options, 'listRenders');
   return requestJson(
     ctx,
@@ -65,13 +65,13 @@ export function listRenders(ctx: RequestContext, options: ListOptions = {}, call
 }
 
 /** Every render, fetched page by page. */
-export function iterateRenders(ctx: RequestContext, options: Omit<IterateOptions, 'sessionId'> = {}, call: CallOptions = {}): AsyncIterable<Render> {
+export async function* iterateRenders(ctx: RequestContext, options: Omit<IterateOptions, 'sessionId'> = {}, call: CallOptions = {}): AsyncGenerator<Render, void, undefined> {
   validateIterateOptions(options, 'iterateRenders');
-  return paginate((offset, count) => listRenders(ctx, { offset, count }, call), options.pageSize ?? 100);
+  yield* paginate((offset, count) => listRenders(ctx, { offset, count }, call), options.pageSize ?? 100);
 }
 
 /** Stops a render. */
-export function stopRender(ctx: RequestContext, renderId: string, call: CallOptions = {}): Promise<void> {
+export async function stopRender(ctx: RequestContext, renderId: string, call: CallOptions = {}): Promise<void> {
   validateId('renderId', renderId, 'stopRender');
   return requestVoid(ctx, { operation: 'stopRender', method: 'DELETE', path: projectPath(ctx, 'render', renderId), expect: [204], signal: call.signal });
 }

@@ -4,7 +4,7 @@ import type { CallOptions, Signal } from './types.js';
 import { validateSignal } from './validation.js';
 
 /** Sends a signal to every client of the session, or to `signal.connectionId` only. */
-export function sendSignal(ctx: RequestContext, sessionId: string, signal: Signal, call: CallOptions = {}): Promise<void> {
+export async function sendSignal(ctx: RequestContext, sessionId: string, signal: Signal, call: CallOptions = {}): Promise<void> {
   validateSignal(sessionId, signal);
   const path =
     signal.connectionId === undefined

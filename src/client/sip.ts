@@ -22,7 +22,7 @@ export function dialSipBody(sessionId: string, token: string, options: DialSipOp
 }
 
 /** Dials a SIP endpoint into the session. Never retried: a retry could place a second call. */
-export function dialSip(ctx: RequestContext, sessionId: string, token: string, options: DialSipOptions, call: CallOptions = {}): Promise<SipCall> {
+export async function dialSip(ctx: RequestContext, sessionId: string, token: string, options: DialSipOptions, call: CallOptions = {}): Promise<SipCall> {
   validateDialSip(sessionId, token, options);
   return requestJson(
     ctx,
@@ -39,7 +39,7 @@ export function dialSip(ctx: RequestContext, sessionId: string, token: string, o
 }
 
 /** Plays DTMF digits to every SIP participant, or to `options.connectionId` only. */
-export function playDtmf(ctx: RequestContext, sessionId: string, digits: string, options: PlayDtmfOptions = {}, call: CallOptions = {}): Promise<void> {
+export async function playDtmf(ctx: RequestContext, sessionId: string, digits: string, options: PlayDtmfOptions = {}, call: CallOptions = {}): Promise<void> {
   validateDtmf(sessionId, digits, options);
   const path =
     options.connectionId === undefined

@@ -16,7 +16,7 @@ export function parseStream(wire: Wire, operation: string): Stream {
 }
 
 /** Fetches one stream of a session. */
-export function getStream(ctx: RequestContext, sessionId: string, streamId: string, call: CallOptions = {}): Promise<Stream> {
+export async function getStream(ctx: RequestContext, sessionId: string, streamId: string, call: CallOptions = {}): Promise<Stream> {
   validateId('sessionId', sessionId, 'getStream');
   validateId('streamId', streamId, 'getStream');
   return requestJson(
@@ -27,7 +27,7 @@ export function getStream(ctx: RequestContext, sessionId: string, streamId: stri
 }
 
 /** Every stream of a session (one request; the API does not page streams). */
-export function listStreams(ctx: RequestContext, sessionId: string, call: CallOptions = {}): Promise<Page<Stream>> {
+export async function listStreams(ctx: RequestContext, sessionId: string, call: CallOptions = {}): Promise<Page<Stream>> {
   validateId('sessionId', sessionId, 'listStreams');
   return requestJson(
     ctx,
@@ -37,7 +37,7 @@ export function listStreams(ctx: RequestContext, sessionId: string, call: CallOp
 }
 
 /** Sets the layout class lists of streams in a session. */
-export function setStreamLayoutClasses(ctx: RequestContext, sessionId: string, items: StreamLayoutClasses[], call: CallOptions = {}): Promise<void> {
+export async function setStreamLayoutClasses(ctx: RequestContext, sessionId: string, items: StreamLayoutClasses[], call: CallOptions = {}): Promise<void> {
   validateStreamLayoutClasses(sessionId, items);
   return requestVoid(ctx, {
     operation: 'setStreamLayoutClasses',
