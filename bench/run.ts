@@ -1,0 +1,657 @@
+/**
+ * `npm run bench`: the figures of issue 7, measured side by side in one run on
+ * this machine. Never part of `npm test`.
+ *
+ * Layout on a 2-core box: the gateway under test (ours, or the generated peer)
+ * alone on core 0; the emulator and the load generator together on core 1.
+ * Every service is its own child process. Each figure is the median of several
+ * timed runs after a warm-up, printed with its min–max.
+ *
+ * Flags: --quick (1 short run per figure, for trying the harness), --rows=1,3,6
+ * (a subset), --profile (only: a --cpu-prof of the gateway under row-1 load,
+ * summarised to bench/results/profile.md). Env: BENCH_RUNS, BENCH_DURATION,
+ * BENCH_WARMUP (seconds), BENCH_LOAD_TOOL=autocannon, BENCH_VERBOSE=1.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  advanceClock,
+  seedEmulator,
+  startEmulator,
+  upstreamCalls,
+  type Emulator,
+  type Seed,
+} from './lib/emulator.js';
+import { ARCHIVES_QUERY, cleanEnv, startGateway, type Gateway } from './lib/gateway.js';
+import { graphql, graphqlOk } from './lib/graphql.js';
+import { projectJwt } from './lib/jwt.js';
+import { LOAD_TOOL, loadSeries, type LoadSeries, type LoadTarget } from './lib/load.js';
+import { composePeer, peerArchivesQuery, peerInstalled, startPeer } from './lib/peer.js';
+import { NODE, ROOT, freePort, memoryOf, spawnProc, tasksetAvailable, waitFor, type Memory } from './lib/proc.js';
+import { summariseProfile } from './lib/profile.js';
+import { machine, markdownTable, writeResults, type TableRow } from './lib/report.js';
+import { fmt, fmtSpread, spread, type Spread } from './lib/stats.js';
+
+// Core 0: the process being measured. Core 1: everything it is measured with.
+const GATEWAY_CORE = 0;
+const DRIVER_CORE = 1;
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
+const wanted = new Set((rowsArg?.slice('--rows='.length) ?? '1,2,3,4,5,6').split(',').map(Number));
+const want = (row: number) => wanted.has(row);
+
+const numEnv = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const SETTINGS = {
+  runs: numEnv('BENCH_RUNS', quick ? 1 : 5),
+  durationSec: numEnv('BENCH_DURATION', quick ? 2 : 4),
+  warmupSec: numEnv('BENCH_WARMUP', quick ? 1 : 2),
+};
+const CONCURRENCY = [1, 10, 50] as const;
+type Concurrency = (typeof CONCURRENCY)[number];
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+// ---------------------------------------------------------------------------
+// Load targets
+
+function graphqlTarget(url: string, query: string): () => LoadTarget {
+  const body = JSON.stringify({ query });
+  return () => ({ url, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+}
+
+function directTarget(emu: Emulator): () => LoadTarget {
+  // A fresh JWT per run: project JWTs live at most 5 minutes.
+  return () => ({
+    url: `${emu.url}/v2/project/${emu.apiKey}/archive?offset=0&count=50`,
+    headers: { accept: 'application/json', 'x-opentok-auth': projectJwt(emu.apiKey, emu.apiSecret) },
+  });
+}
+
+async function series(what: string, target: () => LoadTarget, connections: number): Promise<LoadSeries> {
+  log(`${what}: c=${connections}, ${SETTINGS.runs}×${SETTINGS.durationSec}s after ${SETTINGS.warmupSec}s warm-up`);
+  const s = await loadSeries(target, { connections, ...SETTINGS, core: DRIVER_CORE });
+  log(`  → ${fmt(s.rps.median)} req/s, p50 ${fmt(s.p50Ms.median, 2)} ms, p99 ${fmt(s.p99Ms.median, 2)} ms, errors ${s.errors}`);
+  return s;
+}
+
+type BySeries = Partial<Record<Concurrency, LoadSeries>>;
+
+// ---------------------------------------------------------------------------
+// Results, filled row by row; a row that cannot run says why instead.
+
+interface RowResult {
+  row: number;
+  title: string;
+  status: 'measured' | 'not available' | 'failed' | 'skipped';
+  note?: string;
+  data?: unknown;
+}
+
+const results: RowResult[] = [];
+const table: TableRow[] = [];
+
+function record(result: RowResult, rows: TableRow[] = []): void {
+  results.push(result);
+  table.push(...rows);
+}
+
+function unavailable(row: number, title: string, status: RowResult['status'], note: string, target = ''): void {
+  log(`row ${row} ${status}: ${note}`);
+  record({ row, title, status, note }, [{ row, measure: title, ours: status, reference: note, delta: '', target }]);
+}
+
+const ms = (s: Spread | undefined) => fmtSpread(s, 2);
+const rps = (s: Spread | undefined) => fmtSpread(s, 0);
+
+// ---------------------------------------------------------------------------
+// Row 3: upstream efficiency
+
+interface ArchivesWithStreams {
+  archives: { items: Array<{ id: string; session: { id: string; streams: Array<{ id: string }> } }> };
+  archive: { id: string } | null;
+}
+
+async function countUpstream<T>(emu: Emulator, run: () => Promise<T>): Promise<{ calls: number; result: T }> {
+  // The gateway does nothing upstream on its own, so the counter's difference
+  // around one operation is that operation's upstream cost.
+  const before = await upstreamCalls(emu);
+  const result = await run();
+  await sleep(50);
+  const after = await upstreamCalls(emu);
+  return { calls: after - before, result };
+}
+
+async function rowUpstream(gw: Gateway, emu: Emulator, seed: Seed): Promise<void> {
+  const title = 'Upstream efficiency';
+  const rows: TableRow[] = [];
+  const data: Record<string, unknown> = {};
+
+  // Q1 — issue 4's example: 20 archives of 4 sessions, each archive's session
+  // streams, plus an explicit archive(id) of one listed.
+  const oneListed = seed.archiveIds[seed.archiveIds.length - 3]!;
+  const q1 = `{ archives(offset: 0, count: 20) { items { id session { id streams { id } } } } archive(id: "${oneListed}") { id } }`;
+  const a = await countUpstream(emu, () => graphqlOk<ArchivesWithStreams>(gw.url, q1));
+  const items = a.result.archives.items;
+  const sessions = new Set(items.map((i) => i.session.id));
+  const listed = items.some((i) => i.id === oneListed);
+  // Naive: every field that maps to a REST call makes it: the list, one stream
+  // list per archive's session, one archive get.
+  const q1Naive = 1 + items.length + 1;
+  // Minimum: the list, one stream list per distinct session, and the archive
+  // served from the list it appeared in.
+  const q1Min = 1 + sessions.size + (listed ? 0 : 1);
+  data.q1 = { query: q1, calls: a.calls, naive: q1Naive, minimum: q1Min, archives: items.length, sessions: sessions.size };
+  rows.push({
+    row: 3,
+    measure: `archives(count:20){session{streams}} + archive(id) — ${items.length} archives, ${sessions.size} sessions: upstream calls`,
+    ours: String(a.calls),
+    reference: `naive ${q1Naive}, minimum ${q1Min}`,
+    delta: a.calls <= q1Min ? 'minimum' : `+${a.calls - q1Min} over minimum`,
+    target: 'minimum',
+  });
+
+  // Q2 — one session with its streams, archives and broadcasts, plus a root
+  // stream(sessionId, id) of one of its streams.
+  const sid = seed.sessionIds[0]!;
+  const q2 = `{ session(id: "${sid}") { id streams { id } archives(offset: 0, count: 50) { totalCount items { id status } } broadcasts(offset: 0, count: 50) { totalCount items { id status } } } stream(sessionId: "${sid}", id: "${seed.streamIds[0]!}") { id } }`;
+  const b = await countUpstream(emu, () => graphqlOk(gw.url, q2));
+  const q2Naive = 4;
+  const q2Min = 3;
+  data.q2 = { query: q2, calls: b.calls, naive: q2Naive, minimum: q2Min };
+  rows.push({
+    row: 3,
+    measure: 'session{streams archives broadcasts} + stream(sessionId,id): upstream calls',
+    ours: String(b.calls),
+    reference: `naive ${q2Naive}, minimum ${q2Min}`,
+    delta: b.calls <= q2Min ? 'minimum' : `+${b.calls - q2Min} over minimum`,
+    target: 'minimum',
+  });
+
+  // Q3 — 50 concurrent identical archive lists. count: 47 so no earlier
+  // request of row 1 or 2 can have warmed a cache for exactly this operation.
+  const q3 = '{ archives(offset: 0, count: 47) { totalCount items { id status } } }';
+  const c = await countUpstream(emu, () => Promise.all(Array.from({ length: 50 }, () => graphqlOk(gw.url, q3))));
+  data.q3 = { query: q3, calls: c.calls, naive: 50, minimum: 1 };
+  rows.push({
+    row: 3,
+    measure: '50 concurrent identical archives(count:47): upstream calls',
+    ours: String(c.calls),
+    reference: 'naive 50, minimum 1',
+    delta: c.calls <= 1 ? 'coalesced' : `${c.calls} calls: not coalesced`,
+    target: 'coalesced (1)',
+  });
+  record({ row: 3, title, status: 'measured', data }, rows);
+}
+
+// ---------------------------------------------------------------------------
+// Row 4: tokens
+
+async function rowTokenScript(): Promise<{ raw: string; parsed?: unknown }> {
+  const script = join(ROOT, 'bench/tokens.ts');
+  if (!existsSync(script)) throw new Error('bench/tokens.ts is not in the tree yet');
+  const proc = spawnProc('tokens', NODE, ['--import', 'tsx', script, '--json'], { core: GATEWAY_CORE });
+  let out = '';
+  proc.child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await Promise.race([proc.exited, sleep(180_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') {
+    await proc.stop();
+    throw new Error('bench/tokens.ts ran over 3 minutes');
+  }
+  if (code !== 0) throw new Error(`bench/tokens.ts exited ${code}:\n${proc.output()}`);
+  const start = out.indexOf('{');
+  let parsed: unknown;
+  if (start >= 0) {
+    try {
+      parsed = JSON.parse(out.slice(start, out.lastIndexOf('}') + 1));
+    } catch {
+      /* not JSON: the raw lines are reported */
+    }
+  }
+  return { raw: out.trim(), ...(parsed === undefined ? {} : { parsed }) };
+}
+
+// ---------------------------------------------------------------------------
+// Row 5: start-up
+
+async function startupOnce(): Promise<number> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const t0 = performance.now();
+  // `npm start` exactly as the README's first command, with no OpenTok
+  // credentials: the gateway starts its embedded emulator.
+  const proc = spawnProc('npm-start', 'npm', ['start', '--silent'], {
+    core: GATEWAY_CORE,
+    env: { ...cleanEnv(), PORT: String(port), HOST: '127.0.0.1' },
+  });
+  try {
+    await waitFor(
+      'npm start',
+      async () => {
+        const r = await graphql<{ archives: { totalCount: number } }>(url, '{ archives(offset: 0, count: 1) { totalCount } }');
+        return r.data?.archives != null && !r.errors?.length;
+      },
+      { proc, timeoutMs: 60_000, intervalMs: 10 },
+    );
+    return performance.now() - t0;
+  } finally {
+    await proc.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// --profile
+
+async function profileMode(): Promise<void> {
+  const emu = await startEmulator(DRIVER_CORE);
+  try {
+    await seedEmulator(emu);
+    const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
+    const gw = await startGateway(emu, {
+      core: GATEWAY_CORE,
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', '--import', join(ROOT, 'bench/lib/exit-on-signal.ts')],
+    });
+    const duration = numEnv('BENCH_PROFILE_SECONDS', 10);
+    log(`profiling the gateway under row-1 load: c=10 for ${duration}s`);
+    const s = await loadSeries(graphqlTarget(gw.url, ARCHIVES_QUERY), {
+      connections: 10,
+      runs: 1,
+      durationSec: duration,
+      warmupSec: 2,
+      core: DRIVER_CORE,
+    });
+    await gw.proc.stop(10_000);
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
+    const summary = summariseProfile(join(dir, file));
+    const lines = [
+      `# CPU profile of the gateway under row-1 load`,
+      '',
+      `${new Date().toISOString()} · ${machine().cpu} · node --cpu-prof, archives(offset:0,count:50), c=10 for ${duration}s after a 2 s warm-up: ${fmt(s.rps.median)} req/s.`,
+      `Busy ${fmt(summary.busyMs)} ms, idle ${fmt(summary.idleMs)} ms of the profile (warm-up included). Profile file: ${join(dir, file)}`,
+      '',
+      '## Self time by package / area',
+      '',
+      '| area | self ms | % of busy |',
+      '|---|---|---|',
+      ...summary.byArea.map((a) => `| ${a.area} | ${fmt(a.selfMs)} | ${fmt(a.percent, 1)} |`),
+      '',
+      '## Top functions by self time',
+      '',
+      '| function | where | self ms | % of busy |',
+      '|---|---|---|---|',
+      ...summary.top.map((t) => `| ${t.name.replace(/\|/g, '\\|')} | ${t.where} | ${fmt(t.selfMs)} | ${fmt(t.percent, 1)} |`),
+      '',
+    ];
+    const out = join(ROOT, 'bench/results/profile.md');
+    writeFileSync(out, lines.join('\n'));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    log(`wrote ${out}`);
+  } finally {
+    await emu.proc.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const m = machine();
+  if (!tasksetAvailable()) log('taskset not found: processes run unpinned; figures are not comparable with pinned runs');
+  if (m.nproc < 2) log(`only ${m.nproc} core(s): gateway and driver share a core`);
+  log(`load tool: ${LOAD_TOOL}${LOAD_TOOL === 'autocannon' ? ' (install Debian wrk for microsecond latencies)' : ''}`);
+
+  if (args.has('--profile')) return profileMode();
+
+  log('starting the emulator (core 1) and seeding it');
+  const emu = await startEmulator(DRIVER_CORE);
+  const stops: Array<() => Promise<void>> = [() => emu.proc.stop()];
+  const cleanup = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    const seed = await seedEmulator(emu);
+    // Walk the stopped archives on to "available" so the page holds the
+    // statuses a real project has, without sleeping on the emulator's clock.
+    await advanceClock(emu, 5_000).catch(() => sleep(1_500));
+    const listed = await fetch(`${emu.url}/v2/project/${emu.apiKey}/archive?count=1000`, {
+      headers: { accept: 'application/json', 'x-opentok-auth': projectJwt(emu.apiKey, emu.apiSecret) },
+    }).then((r) => r.json() as Promise<{ count: number; items: Array<{ status: string }> }>);
+    seed.statuses = {};
+    for (const item of listed.items) seed.statuses[item.status] = (seed.statuses[item.status] ?? 0) + 1;
+    seed.totalArchives = listed.count;
+    log(`seeded: ${seed.sessionIds.length} sessions, ${seed.totalArchives} archives ${JSON.stringify(seed.statuses)}, 1 broadcast`);
+
+    // Row 1, direct half: the emulator answering the load tool itself.
+    const direct: BySeries = {};
+    if (want(1) || want(6)) {
+      for (const c of CONCURRENCY) direct[c] = await series('direct GET archive?count=50', directTarget(emu), c);
+    }
+
+    // Our gateway, alone on core 0.
+    const ours: BySeries = {};
+    let oursMemory: { idle?: Memory; afterLoad?: Memory } = {};
+    let upstreamPerRequest: number | undefined;
+    let gw: Gateway | undefined;
+    if ([1, 2, 3, 4].some(want)) {
+      try {
+        gw = await startGateway(emu, { core: GATEWAY_CORE });
+        const g = gw;
+        stops.push(() => g.proc.stop());
+        oursMemory.idle = memoryOf(gw.proc.pid);
+      } catch (error) {
+        log(`gateway did not start: ${(error as Error).message.split('\n')[0]}`);
+        gw = undefined;
+      }
+    }
+
+    if (want(1)) {
+      if (gw === undefined) {
+        unavailable(1, 'Gateway overhead', 'not available', 'the gateway (src/server/main.ts) does not start yet', '');
+      } else {
+        const before = await upstreamCalls(emu);
+        let requests = 0;
+        for (const c of CONCURRENCY) {
+          ours[c] = await series('gateway archives(count:50)', graphqlTarget(gw.url, ARCHIVES_QUERY), c);
+          requests += ours[c]!.requests;
+        }
+        // Warm-up requests are not in `requests`; close enough to say whether
+        // every GraphQL request costs one REST call (no cache in the way).
+        upstreamPerRequest = (await upstreamCalls(emu)) - before;
+        upstreamPerRequest = requests > 0 ? upstreamPerRequest / requests : undefined;
+        oursMemory = { ...oursMemory, afterLoad: memoryOf(gw.proc.pid) };
+        const rows: TableRow[] = [];
+        for (const c of [1, 10] as const) {
+          const o = ours[c]!;
+          const d = direct[c]!;
+          rows.push({
+            row: 1,
+            measure: `latency p50 / p99 at c=${c} (ms)`,
+            ours: `${ms(o.p50Ms)} / ${ms(o.p99Ms)}`,
+            reference: `direct: ${ms(d.p50Ms)} / ${ms(d.p99Ms)}`,
+            delta: `+${fmt(o.p50Ms.median - d.p50Ms.median, 2)} ms p50 (×${fmt(o.p50Ms.median / d.p50Ms.median, 1)}), +${fmt(o.p99Ms.median - d.p99Ms.median, 2)} ms p99`,
+            target: '',
+          });
+        }
+        for (const c of [10, 50] as const) {
+          const o = ours[c]!;
+          const d = direct[c]!;
+          rows.push({
+            row: 1,
+            measure: `req/s at c=${c}`,
+            ours: rps(o.rps),
+            reference: `direct: ${rps(d.rps)}`,
+            delta: `×${fmt(o.rps.median / d.rps.median, 2)} of direct`,
+            target: '',
+          });
+        }
+        record(
+          {
+            row: 1,
+            title: 'Gateway overhead',
+            status: 'measured',
+            note:
+              'archives(offset:0,count:50) via the gateway vs GET /v2/project/{key}/archive?count=50 direct, same load tool. Direct shares core 1 with the load tool; the gateway has core 0 to itself.',
+            data: { direct, ours, upstreamCallsPerRequest: upstreamPerRequest },
+          },
+          rows,
+        );
+      }
+    }
+
+    // Row 2: cached reads, only where the gateway really wires a response cache.
+    if (want(2)) {
+      const serverDir = join(ROOT, 'src/server');
+      const wired =
+        existsSync(serverDir) &&
+        readdirSync(serverDir, { recursive: true })
+          .map(String)
+          .filter((f) => f.endsWith('.ts'))
+          .some((f) => /plugin-response-cache|useResponseCache/.test(readFileSync(join(serverDir, f), 'utf8')));
+      const uncached = ours[50];
+      if (!wired || gw === undefined) {
+        const reason = gw === undefined ? 'the gateway does not start yet' : 'no response cache is wired into the gateway yet';
+        record(
+          { row: 2, title: 'Cached reads', status: 'not available', note: reason, data: { uncached } },
+          [
+            {
+              row: 2,
+              measure: 'req/s at c=50, response cache warm',
+              ours: 'not available yet',
+              reference: uncached ? `uncached (row 1): ${rps(uncached.rps)}` : reason,
+              delta: '',
+              target: '≥ 4,000',
+            },
+          ],
+        );
+      } else {
+        const before = await upstreamCalls(emu);
+        const cached = await series('gateway archives(count:50), cache warm', graphqlTarget(gw.url, ARCHIVES_QUERY), 50);
+        const calls = (await upstreamCalls(emu)) - before;
+        const hit = calls < cached.requests / 100;
+        record(
+          { row: 2, title: 'Cached reads', status: 'measured', data: { cached, upstreamCallsDuringRun: calls, cacheHit: hit } },
+          [
+            {
+              row: 2,
+              measure: 'req/s at c=50, response cache warm',
+              ours: rps(cached.rps),
+              reference: `${calls} upstream calls for ${fmt(cached.requests)} requests${hit ? '' : ' — cache NOT hit'}`,
+              delta: `${cached.rps.median >= 4000 ? 'meets' : `misses by ${fmt(4000 - cached.rps.median)} req/s`}`,
+              target: '≥ 4,000',
+            },
+          ],
+        );
+      }
+    }
+
+    if (want(3)) {
+      if (gw === undefined) unavailable(3, 'Upstream efficiency', 'not available', 'the gateway does not start yet', 'minimum');
+      else await rowUpstream(gw, emu, seed).catch((e: Error) => unavailable(3, 'Upstream efficiency', 'failed', e.message.slice(0, 300), 'minimum'));
+    }
+
+    // Row 4: generateToken through the gateway first (it needs the gateway up).
+    let mutation: LoadSeries | undefined;
+    let mutationNote = '';
+    if (want(4) && gw !== undefined) {
+      const q = `mutation { generateToken(input: { sessionId: "${seed.sessionIds[0]!}", role: PUBLISHER }) { token } }`;
+      try {
+        await graphqlOk(gw.url, q);
+        mutation = await series('gateway generateToken mutation', graphqlTarget(gw.url, q), 10);
+      } catch (error) {
+        mutationNote = (error as Error).message.slice(0, 200);
+      }
+    }
+    if (gw !== undefined) {
+      await gw.proc.stop();
+      stops.pop();
+    }
+
+    if (want(4)) {
+      const rows: TableRow[] = [];
+      let script: Awaited<ReturnType<typeof rowTokenScript>> | undefined;
+      let scriptError = '';
+      try {
+        log('bench/tokens.ts (core 0)');
+        script = await rowTokenScript();
+      } catch (error) {
+        scriptError = (error as Error).message.slice(0, 300);
+      }
+      rows.push(...tokenRows(script, scriptError));
+      rows.push({
+        row: 4,
+        measure: 'generateToken mutation through the gateway, c=10 (req/s)',
+        ours: mutation ? rps(mutation.rps) : 'not measured',
+        reference: mutation ? `p50 ${ms(mutation.p50Ms)} ms` : mutationNote || 'gateway not running',
+        delta: '',
+        target: '',
+      });
+      record({ row: 4, title: 'Tokens', status: script ? 'measured' : 'not available', data: { script, mutation } }, rows);
+    }
+
+    if (want(5)) {
+      const rows: TableRow[] = [];
+      const times: number[] = [];
+      let error = '';
+      for (let i = 0; i < (quick ? 1 : 3); i++) {
+        try {
+          log(`start-up run ${i + 1}: npm start (emulator mode) → first successful archives query`);
+          times.push(await startupOnce());
+        } catch (e) {
+          error = (e as Error).message.split('\n').slice(0, 3).join(' ');
+          break;
+        }
+      }
+      const startup = times.length ? spread(times) : undefined;
+      rows.push({
+        row: 5,
+        measure: 'start-up: npm start → first successful query, emulator mode (ms)',
+        ours: startup ? fmtSpread(startup) : 'not available',
+        reference: startup ? 'npm + tsx + gateway + embedded emulator, pinned to core 0' : error,
+        delta: '',
+        target: '',
+      });
+      const mem = oursMemory.afterLoad;
+      rows.push({
+        row: 5,
+        measure: 'peak RSS of the gateway during row-1 load (MB)',
+        ours: mem ? fmt(mem.peakKb / 1024, 0) : 'not available',
+        reference: oursMemory.idle ? `idle after start: ${fmt(oursMemory.idle.rssKb / 1024, 0)} MB` : '',
+        delta: '',
+        target: '',
+      });
+      record({ row: 5, title: 'Start-up and memory', status: startup ? 'measured' : 'not available', data: { startupMs: startup, memory: oursMemory, error } }, rows);
+    }
+
+    // Row 6: the generated peer, alone on core 0, same emulator, same load.
+    if (want(6)) {
+      if (!peerInstalled()) {
+        unavailable(6, 'Generated gateway (peer)', 'not available', 'run `npm ci --prefix bench/peers` first');
+      } else {
+        log('composing the peer supergraph from video.yml (Mesh compose)');
+        const supergraph = await composePeer();
+        const peer = await startPeer(supergraph, emu, GATEWAY_CORE);
+        stops.push(() => peer.proc.stop());
+        const peerData = await graphqlOk<{ get_v2_project_application_id_archive: { count: number; items: unknown[] } }>(
+          peer.url,
+          peerArchivesQuery(emu.apiKey),
+        );
+        const page = peerData.get_v2_project_application_id_archive;
+        log(`peer answers: count ${page.count}, ${page.items.length} items`);
+        const peerIdle = memoryOf(peer.proc.pid);
+        const peerSeries: BySeries = {};
+        for (const c of CONCURRENCY) peerSeries[c] = await series('peer archives list', graphqlTarget(peer.url, peerArchivesQuery(emu.apiKey)), c);
+        const peerMem = memoryOf(peer.proc.pid);
+        await peer.proc.stop();
+        stops.pop();
+        const rows: TableRow[] = [];
+        for (const c of CONCURRENCY) {
+          const o = ours[c];
+          const p = peerSeries[c]!;
+          rows.push({
+            row: 6,
+            measure: `c=${c}: req/s · p50 / p99 (ms)`,
+            ours: o ? `${rps(o.rps)} · ${ms(o.p50Ms)} / ${ms(o.p99Ms)}` : 'n/a (gateway not measured)',
+            reference: `peer: ${rps(p.rps)} · ${ms(p.p50Ms)} / ${ms(p.p99Ms)}`,
+            delta: o ? `×${fmt(o.rps.median / p.rps.median, 2)} req/s, p50 ×${fmt(p.p50Ms.median / o.p50Ms.median, 2)} faster` : '',
+            target: '',
+          });
+        }
+        rows.push({
+          row: 6,
+          measure: 'peak RSS under the same load (MB)',
+          ours: oursMemory.afterLoad ? fmt(oursMemory.afterLoad.peakKb / 1024) : 'n/a',
+          reference: peerMem ? `peer: ${fmt(peerMem.peakKb / 1024)} (idle ${fmt((peerIdle?.rssKb ?? 0) / 1024)})` : '',
+          delta: '',
+          target: '',
+        });
+        record(
+          {
+            row: 6,
+            title: 'Generated gateway (peer)',
+            status: 'measured',
+            note: 'GraphQL Mesh compose (@omnigraph/openapi) from ../shared/opentok/openapi/video.yml, served by Hive Gateway; query get_v2_project_application_id_archive(offset:0,count:50){count items{id status}}',
+            data: { peer: peerSeries, ours, memory: { peerIdle, peerAfterLoad: peerMem } },
+          },
+          rows,
+        );
+      }
+    }
+
+    // Context for row 2's target: yoga itself on the same core, trivial schema.
+    let hello: LoadSeries | undefined;
+    if (want(2)) {
+      const port = await freePort();
+      const proc = spawnProc('yoga-hello', NODE, ['--import', 'tsx', 'bench/lib/yoga-hello.ts'], {
+        core: GATEWAY_CORE,
+        env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
+      });
+      stops.push(() => proc.stop());
+      const url = `http://127.0.0.1:${port}/graphql`;
+      await waitFor('yoga hello', async () => {
+        await graphqlOk(url, '{ hello }');
+        return true;
+      }, { proc });
+      hello = await series('yoga { hello } baseline', graphqlTarget(url, '{ hello }'), 50);
+      await proc.stop();
+      stops.pop();
+      table.push({
+        row: 2,
+        measure: 'context: bare graphql-yoga `{ hello }`, c=50 (req/s)',
+        ours: '',
+        reference: rps(hello.rps),
+        delta: '',
+        target: '(issue: ≈ 4,300)',
+      });
+      const r2 = results.find((r) => r.row === 2);
+      if (r2) r2.data = { ...(r2.data as object), yogaHello: hello };
+    }
+
+    const elapsed = (Date.now() - started) / 1000;
+    const header = [
+      `## opentok-gateway bench — ${m.date}`,
+      '',
+      `- machine: ${m.cpu}, nproc ${m.nproc}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`,
+      `- layout: gateway under test on core ${GATEWAY_CORE}; emulator + load generator on core ${DRIVER_CORE}${tasksetAvailable() ? ' (taskset)' : ' (NOT pinned: taskset missing)'}`,
+      `- load: ${LOAD_TOOL}, closed loop; each figure the median of ${SETTINGS.runs} × ${SETTINGS.durationSec} s runs after a ${SETTINGS.warmupSec} s warm-up, (min–max) beside it`,
+      `- data: ${seed.sessionIds.length} routed sessions with a simulated publisher each, ${seed.totalArchives} archives ${JSON.stringify(seed.statuses)}, 1 HLS broadcast`,
+      `- whole run: ${fmt(elapsed)} s`,
+      '',
+    ];
+    const markdown = `${header.join('\n')}${markdownTable(table)}\n`;
+    process.stdout.write(`\n${markdown}`);
+    const files = writeResults(markdown, {
+      machine: m,
+      settings: { ...SETTINGS, loadTool: LOAD_TOOL, pinned: tasksetAvailable(), gatewayCore: GATEWAY_CORE, driverCore: DRIVER_CORE },
+      seed: { sessions: seed.sessionIds.length, archives: seed.totalArchives, statuses: seed.statuses },
+      elapsedSeconds: elapsed,
+      rows: results,
+      table,
+    });
+    log(`wrote ${files.md} and ${files.json}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+function tokenRows(script: { raw: string; parsed?: unknown } | undefined, error: string): TableRow[] {
+  if (script === undefined) {
+    return [{ row: 4, measure: 'client tokens/s vs official opentok', ours: 'not available', reference: error, delta: '', target: '≥ 3×' }];
+  }
+  return [{ row: 4, measure: 'client tokens/s vs official opentok (bench/tokens.ts)', ours: script.raw.split('\n').slice(-3).join(' '), reference: '', delta: '', target: '≥ 3×' }];
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
