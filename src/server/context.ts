@@ -1,0 +1,28 @@
+/** The per-request GraphQL context: built fresh for every request, never shared. */
+import { randomUUID } from 'node:crypto';
+import type { OpenTokClient } from '../client/types.js';
+import { createLoaders, type Loaders } from '../resolvers/loaders.js';
+import type { EventHub } from './events.js';
+import type { Logger } from './log.js';
+
+export interface GatewayContext {
+  /** The shared OpenTok client (stateless; safe to share). */
+  client: OpenTokClient;
+  /** This request's DataLoaders (see src/resolvers/loaders.ts). */
+  loaders: Loaders;
+  /** Correlates a masked error in a response with the full error in the log. */
+  requestId: string;
+  log: Logger;
+  /** OpenTok callbacks received on /webhooks/opentok, for subscriptions. */
+  events: EventHub;
+}
+
+export interface ContextDeps {
+  client: OpenTokClient;
+  log: Logger;
+  events: EventHub;
+}
+
+export function createContext(deps: ContextDeps, requestId: string = randomUUID()): GatewayContext {
+  return { client: deps.client, loaders: createLoaders(deps.client), requestId, log: deps.log, events: deps.events };
+}

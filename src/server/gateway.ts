@@ -1,0 +1,116 @@
+/**
+ * The composition root as functions: `createGateway` wires a client into an HTTP server,
+ * `startGateway` does everything `npm start` does (config → client or embedded emulator →
+ * demo data → listen → callbacks), so tests can run exactly what users run.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOpenTokClient } from '../client/index.js';
+import type { OpenTokClient, OpenTokClientConfig } from '../client/types.js';
+import { startEmulator } from '../emulator/index.js';
+import type { GatewayConfig } from './config.js';
+import { seedDemo, type DemoData } from './demo.js';
+import { createEventHub, type EventHub } from './events.js';
+import { createLogger, type Logger } from './log.js';
+import { createGatewayYoga, GRAPHQL_PATH, WEBHOOK_PATH, type GatewayYoga } from './yoga.js';
+
+export interface GatewayOptions {
+  client: OpenTokClient;
+  log?: Logger;
+  graphiql?: boolean;
+  events?: EventHub;
+}
+
+export interface Gateway {
+  yoga: GatewayYoga;
+  events: EventHub;
+  server: Server;
+  /** Starts listening; resolves with the base URL (`http://host:port`). */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting connections and closes idle and open ones. */
+  close(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const log = options.log ?? createLogger('silent');
+  const events = options.events ?? createEventHub();
+  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true });
+  const server = createServer(yoga);
+  return {
+    yoga,
+    events,
+    server,
+    listen(port = 0, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shown = host && host !== '0.0.0.0' && host !== '::' ? (host.includes(':') ? `[${host}]` : host) : 'localhost';
+          resolve(`http://${shown}:${address.port}`);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export interface RunningGateway {
+  /** Base URL, e.g. http://localhost:4000. */
+  url: string;
+  graphqlUrl: string;
+  /** What the gateway talks to, for the start-up banner. */
+  upstream: { kind: 'emulator' | 'opentok' | 'vonage'; apiUrl: string; projectId: string };
+  emulator: { url: string; apiKey: string } | null;
+  demo: DemoData | null;
+  close(): Promise<void>;
+}
+
+/** Starts the gateway as configured; with no credentials, on a fresh embedded emulator. */
+export async function startGateway(config: GatewayConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
+  const common = { timeoutMs: config.timeoutMs, retry: { retries: config.retries } };
+  let emulator: Awaited<ReturnType<typeof startEmulator>> | null = null;
+  let clientConfig: OpenTokClientConfig;
+  if (config.upstream.kind === 'emulator') {
+    emulator = await startEmulator({ port: config.emulatorPort, host: '127.0.0.1' });
+    clientConfig = { apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, apiUrl: emulator.url, ...common };
+  } else if (config.upstream.kind === 'opentok') {
+    const { apiKey, apiSecret, apiUrl } = config.upstream;
+    clientConfig = { apiKey, apiSecret, ...(apiUrl ? { apiUrl } : {}), ...common };
+  } else {
+    const { applicationId, privateKey, apiUrl } = config.upstream;
+    clientConfig = { applicationId, privateKey, ...(apiUrl ? { apiUrl } : {}), ...common };
+  }
+
+  const client = createOpenTokClient(clientConfig);
+  const gateway = createGateway({ client, log, graphiql: config.graphiql });
+  let demo: DemoData | null = null;
+  try {
+    const url = await gateway.listen(config.port, config.host);
+    if (emulator) {
+      // Callbacks go to the gateway's webhook route, which feeds recentEvents and opentokEvents.
+      emulator.setCallbackUrl(`${config.publicUrl ?? url}${WEBHOOK_PATH}`);
+      if (config.seedDemo) demo = await seedDemo(client, emulator.url);
+    }
+    return {
+      url,
+      graphqlUrl: `${url}${GRAPHQL_PATH}`,
+      upstream: { kind: config.upstream.kind, apiUrl: client.apiUrl, projectId: client.projectId },
+      emulator: emulator ? { url: emulator.url, apiKey: emulator.apiKey } : null,
+      demo,
+      async close() {
+        await gateway.close();
+        await emulator?.close();
+      },
+    };
+  } catch (error) {
+    await gateway.close().catch(() => undefined);
+    await emulator?.close().catch(() => undefined);
+    throw error;
+  }
+}

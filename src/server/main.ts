@@ -1,0 +1,54 @@
+/**
+ * `npm start`: reads the configuration, starts the gateway (on the embedded emulator when no
+ * credentials are set), prints where it is, and shuts down gracefully on SIGINT/SIGTERM.
+ */
+import { ConfigError, helpText, loadConfig, readEnvironment } from './config.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './log.js';
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+
+let config;
+try {
+  config = loadConfig(readEnvironment());
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const log = createLogger(config.logLevel);
+const gateway = await startGateway(config, log).catch((error: unknown) => {
+  process.stderr.write(`Could not start the gateway: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
+
+const lines = [`OpenTok gateway listening on ${gateway.url}`];
+if (gateway.emulator) {
+  lines.push(`Upstream: the embedded OpenTok emulator at ${gateway.emulator.url} (API key ${gateway.emulator.apiKey}); no credentials are set.`);
+  if (gateway.demo) {
+    lines.push(`Demo data: session ${gateway.demo.sessionId} with 2 publishers, archive ${gateway.demo.archiveId} (available), broadcast ${gateway.demo.broadcastId} (live).`);
+  }
+  lines.push(`Emulator callbacks are delivered to ${gateway.url}/webhooks/opentok (query recentEvents).`);
+} else {
+  lines.push(`Upstream: the ${gateway.upstream.kind === 'vonage' ? 'Vonage Video' : 'OpenTok'} API at ${gateway.upstream.apiUrl} (project ${gateway.upstream.projectId}).`);
+}
+lines.push(`GraphiQL: ${gateway.graphqlUrl}`);
+process.stdout.write(`${lines.join('\n')}\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void gateway.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * graphql-yoga with the schema, GraphiQL, the error convention (src/resolvers/errors.ts),
+ * request ids, and the OpenTok webhook route.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { OpenTokClient } from '../client/types.js';
+import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
+import { schema } from '../schema/index.js';
+import { createContext, type GatewayContext } from './context.js';
+import type { EventHub } from './events.js';
+import type { Logger } from './log.js';
+
+export const GRAPHQL_PATH = '/graphql';
+export const WEBHOOK_PATH = '/webhooks/opentok';
+const WEBHOOK_MAX_BYTES = 1024 * 1024;
+
+/** The operation GraphiQL opens with: something that returns data on a fresh `npm start`. */
+export const DEFAULT_QUERY = `# Welcome to the OpenTok gateway. Press ▶ (or Ctrl-Enter) to run.
+# The Docs pane (top left) describes every type and field.
+query RecentArchives {
+  archives(offset: 0, count: 10) {
+    totalCount
+    hasMore
+    items {
+      id
+      name
+      status
+      duration
+      size
+      createdAt
+      url
+      session {
+        id
+        streams {
+          id
+          name
+          videoType
+        }
+        activeBroadcast {
+          id
+          hls {
+            url
+          }
+        }
+      }
+    }
+  }
+}
+`;
+
+/** Each request runs with its id in scope, so masked errors and logs can name it. */
+const requestIds = new AsyncLocalStorage<string>();
+
+function requestIdFor(request: Request): string {
+  const given = request.headers.get('x-request-id');
+  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+function requestIdPlugin(): Plugin {
+  const ids = new WeakMap<Request, string>();
+  return {
+    instrumentation: {
+      request: ({ request }, wrapped) => {
+        const id = requestIdFor(request);
+        ids.set(request, id);
+        return requestIds.run(id, wrapped);
+      },
+    },
+    onResponse({ request, response }) {
+      const id = ids.get(request);
+      if (id) response.headers.set('x-request-id', id);
+    },
+  };
+}
+
+const isGatewayCode = (code: unknown): boolean => typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current;
+}
+
+/**
+ * Errors with a gateway code pass; OpenTok client errors that escaped a resolver are given one;
+ * GraphQL's own errors (syntax, validation) pass; anything else is masked and logged in full.
+ */
+export function createMaskError(log: Logger) {
+  return (error: unknown, message: string): Error => {
+    if (error instanceof GraphQLError && isGatewayCode(error.extensions?.code)) return error;
+    const cause = rootCause(error);
+    const mapped = fromOpenTokError(cause);
+    if (mapped && isGatewayCode(mapped.extensions.code)) {
+      const located = error instanceof GraphQLError ? error : undefined;
+      return createGraphQLError(mapped.message, {
+        ...(located ? { nodes: located.nodes, path: located.path, source: located.source, positions: located.positions } : {}),
+        extensions: mapped.extensions,
+      });
+    }
+    if (error instanceof GraphQLError && !(cause instanceof Error && !(cause instanceof GraphQLError))) return yogaMaskError(error, message, false);
+    const requestId = requestIds.getStore() ?? randomUUID();
+    log.error('unexpected error', { requestId, path: error instanceof GraphQLError ? error.path : undefined, error: cause });
+    const masked = yogaMaskError(error, message, false) as GraphQLError;
+    return createGraphQLError(masked.message, {
+      nodes: masked.nodes,
+      path: masked.path,
+      source: masked.source,
+      positions: masked.positions,
+      extensions: { ...masked.extensions, requestId },
+    });
+  };
+}
+
+/**
+ * POST /webhooks/opentok: OpenTok callbacks (session monitoring, archive, broadcast, …) go
+ * into the event hub, where `recentEvents` and the `opentokEvents` subscription read them.
+ */
+function webhookPlugin(events: EventHub, log: Logger): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== WEBHOOK_PATH) return;
+      const reply = (status: number, body?: string, headers: Record<string, string> = {}) =>
+        endResponse(new fetchAPI.Response(body ?? null, { status, headers: body ? { 'content-type': 'application/json', ...headers } : headers }));
+      if (request.method !== 'POST') return reply(405, JSON.stringify({ message: 'Use POST' }), { allow: 'POST' });
+      const type = request.headers.get('content-type') ?? '';
+      if (!/^application\/json\b/i.test(type)) return reply(415, JSON.stringify({ message: 'Expected application/json' }));
+      const text = await request.text();
+      if (text.length > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return reply(400, JSON.stringify({ message: 'Body is not valid JSON' }));
+      }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply(400, JSON.stringify({ message: 'Expected one JSON object per callback' }));
+      const event = events.publish(body as Record<string, unknown>);
+      log.debug('opentok callback', { type: event.type, sessionId: event.sessionId });
+      return reply(204);
+    },
+  };
+}
+
+export interface YogaDeps {
+  client: OpenTokClient;
+  log: Logger;
+  events: EventHub;
+  graphiql: boolean;
+}
+
+export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    graphiql: deps.graphiql ? { title: 'OpenTok gateway', defaultQuery: DEFAULT_QUERY } : false,
+    context: () => createContext(deps, requestIds.getStore()),
+    maskedErrors: { maskError: createMaskError(deps.log) },
+    logging: {
+      debug: (...args: unknown[]) => deps.log.debug(args.map(String).join(' ')),
+      info: (...args: unknown[]) => deps.log.info(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => deps.log.warn(args.map(String).join(' ')),
+      error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
+    },
+    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log)],
+  });
+}
