@@ -343,7 +343,7 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
     if (archive.input.streamMode !== 'manual') throw new HttpError(405, 'The archive was started with streamMode "auto"; streams can only be changed in manual mode.');
     if (!archive.isActive()) throw conflict('Conflict. The archive is not being recorded.');
     applyStreamPatch(state.sessions.get(archive.sessionId), archive.included, body);
-    archive.reschedule();
+    archive.streamsChanged(state.now());
     sendEmpty(c.res, 204);
   });
 
@@ -462,7 +462,18 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
 
   router.add('GET', `${P}/session/:sid/stream/:stid`, 'stream.get', (c) => {
     const s = session(state, c.params[1]!);
-    sendJson(c.res, 200, streamWire(stream(s, c.params[2]!)));
+    const text = JSON.stringify(streamWire(stream(s, c.params[2]!)));
+    // Compatibility shim, for this one response only: opentok-node ≥ 2.21 parses the JSON of
+    // getStream a second time (`new Stream(JSON.parse(json))` on an already-parsed object, an
+    // SDK regression of its fetch rewrite), so a body labelled application/json crashes it.
+    // That SDK gets the same JSON labelled text/plain; every other client gets application/json.
+    const ua = c.req.headers['user-agent'];
+    if (typeof ua === 'string' && ua.startsWith('OpenTok-Node-SDK/')) {
+      c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      c.res.end(text);
+      return;
+    }
+    sendJsonText(c.res, 200, text);
   });
 
   router.add('GET', `${P}/session/:sid/stream`, 'stream.list', (c) => {

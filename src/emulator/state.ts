@@ -513,6 +513,11 @@ export class ArchiveRec implements Timed {
     if (this.included.delete(streamId)) this.changed(now, false);
   }
 
+  /** After a PATCH of the included streams: refresh the cached representation. */
+  streamsChanged(now: number): void {
+    this.changed(now, false);
+  }
+
   stop(at: number, reason: string): void {
     if (this.segmentStart !== null) this.recordedMs += at - this.segmentStart;
     this.segmentStart = null;
