@@ -46,8 +46,7 @@ function upstreamOf(error: OpenTokError): UpstreamDetails {
 
 /** The GraphQL error for an OpenTok client error; null for anything else (which stays masked). */
 export function fromOpenTokError(error: unknown, mapField: FieldMapper = asIs): GraphQLError | null {
-  if (error instanceof GraphQLError) return error;
-  if (!(error instanceof OpenTokError)) return null;
+  if (!(error instanceof OpenTokError)) return error instanceof GraphQLError ? error : null;
   if (error instanceof OpenTokValidationError) {
     return new GatewayError('BAD_USER_INPUT', error.message, { field: mapField(error.field) }, error);
   }

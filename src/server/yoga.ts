@@ -78,9 +78,18 @@ function requestIdPlugin(): Plugin {
 
 const isGatewayCode = (code: unknown): boolean => typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 
+// Duck-typed rather than `instanceof`: a test runner or bundler can load graphql twice (ESM and
+// CJS), and then yoga's GraphQLError is not ours.
+interface GraphQLErrorLike {
+  extensions?: Record<string, unknown>;
+  originalError?: unknown;
+}
+const isGraphQLErrorLike = (value: unknown): value is GraphQLErrorLike & GraphQLError =>
+  value instanceof GraphQLError || (value instanceof Error && value.name === 'GraphQLError' && 'extensions' in value);
+
 function rootCause(error: unknown): unknown {
   let current = error;
-  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  while (isGraphQLErrorLike(current) && current.originalError) current = current.originalError;
   return current;
 }
 
@@ -90,19 +99,20 @@ function rootCause(error: unknown): unknown {
  */
 export function createMaskError(log: Logger) {
   return (error: unknown, message: string): Error => {
-    if (error instanceof GraphQLError && isGatewayCode(error.extensions?.code)) return error;
+    if (isGraphQLErrorLike(error) && isGatewayCode(error.extensions?.code)) return error;
     const cause = rootCause(error);
+    const located = isGraphQLErrorLike(error) ? error : undefined;
     const mapped = fromOpenTokError(cause);
     if (mapped && isGatewayCode(mapped.extensions.code)) {
-      const located = error instanceof GraphQLError ? error : undefined;
       return createGraphQLError(mapped.message, {
         ...(located ? { nodes: located.nodes, path: located.path, source: located.source, positions: located.positions } : {}),
         extensions: mapped.extensions,
       });
     }
-    if (error instanceof GraphQLError && !(cause instanceof Error && !(cause instanceof GraphQLError))) return yogaMaskError(error, message, false);
+    // GraphQL's own errors (syntax, validation, bad variables) are the caller's to see.
+    if (located && (cause === located || isGraphQLErrorLike(cause))) return yogaMaskError(error, message, false);
     const requestId = requestIds.getStore() ?? randomUUID();
-    log.error('unexpected error', { requestId, path: error instanceof GraphQLError ? error.path : undefined, error: cause });
+    log.error('unexpected error', { requestId, path: located?.path, error: cause });
     const masked = yogaMaskError(error, message, false) as GraphQLError;
     return createGraphQLError(masked.message, {
       nodes: masked.nodes,
