@@ -631,6 +631,7 @@ export class ArchiveRec implements Timed {
       w.hasTranscription = true;
       const tp = this.input.transcriptionProperties ?? { primaryLanguageCode: 'en-US', hasSummary: false };
       const done = this.status === 'available' || this.status === 'uploaded' || this.status === 'expired';
+      w.transcriptionProperties = { primaryLanguageCode: tp.primaryLanguageCode, hasSummary: tp.hasSummary };
       w.transcription = {
         status: done ? this.status === 'uploaded' ? 'uploaded' : 'available' : this.status === 'failed' ? 'failed' : 'requested',
         url: done && this.url !== null ? this.url.replace(/archive\.(mp4|zip)/, 'transcription.zip') : '',
@@ -958,6 +959,8 @@ export class CaptionsRec implements Timed {
   wire(): Record<string, unknown> {
     return {
       captionsId: this.id,
+      // @vonage/video's type spells it captionId; receivers are told to accept both.
+      captionId: this.id,
       projectId: this.state.apiKey,
       sessionId: this.sessionId,
       status: this.status,
