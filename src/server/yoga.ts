@@ -4,7 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { GraphQLError } from '../schema/graphql.js';
 import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { OpenTokClient } from '../client/types.js';
 import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
