@@ -45,14 +45,14 @@ describe('callbacks', () => {
       timestamp: expect.any(Number),
       connection: { id: conn.connectionId, createdAt: conn.createdAt, data: 'user=42' },
     });
-    expect(streamCreated.stream).toEqual({
+    expect(streamCreated!.stream).toEqual({
       id: stream.streamId,
       connection: { id: conn.connectionId, createdAt: conn.createdAt, data: 'user=42' },
       createdAt: expect.any(Number),
       name: 'Alice',
       videoType: 'camera',
     });
-    expect(streamDestroyed.reason).toBe('forceDisconnected');
+    expect(streamDestroyed!.reason).toBe('forceDisconnected');
     expect(destroyed).toMatchObject({ event: 'connectionDestroyed', reason: 'forceDisconnected' });
     expect(got[0]!.headers['content-type']).toBe('application/json');
     expect(got[0]!.headers.authorization).toBeUndefined();
