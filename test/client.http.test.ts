@@ -251,6 +251,14 @@ describe('responses', () => {
     await expect(client({ retry: { retries: 0 } }).getStream(SESSION, 'bad')).rejects.toBeInstanceOf(OpenTokInvalidRequestError);
   });
 
+  it('does not follow a redirect with the project JWT attached', async () => {
+    server.script({ status: 302, headers: { location: `${server.url}/elsewhere` }, body: '' }, ok(archiveJson('a1')));
+    const error = await failure(client().getArchive('a1'));
+    expect(error).toBeInstanceOf(OpenTokUnexpectedResponseError);
+    expect(error.status).toBe(302);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('parses the XML form of a created session', async () => {
     server.script({
       status: 200,

@@ -136,6 +136,9 @@ export function createHttp(config: HttpConfig): Http {
     timeout: false,
     retry: 0,
     throwHttpErrors: false,
+    // fetch drops Authorization on a cross-origin redirect but not X-OPENTOK-AUTH; the API never
+    // redirects, so a redirect is reported instead of followed with the project JWT attached.
+    redirect: 'manual',
     headers: { Accept: 'application/json', 'User-Agent': config.userAgent },
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
