@@ -9,7 +9,9 @@ import { inspect } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  backoffDelay,
   createOpenTokClient,
+  parseRetryAfter,
   OpenTokAuthError,
   OpenTokError,
   OpenTokInvalidRequestError,
@@ -189,6 +191,24 @@ describe('retries', () => {
     const error = await failure(client({ apiUrl: `http://127.0.0.1:${port}`, retry: { retries: 1, baseDelayMs: 1 } }).getArchive('a1'));
     expect(error).toBeInstanceOf(OpenTokUnavailableError);
     expect((error as OpenTokUnavailableError).reason).toBe('network');
+  });
+});
+
+describe('back-off arithmetic', () => {
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.UTC(2026, 11, 4, 20, 0, 0);
+    expect(parseRetryAfter('3', now)).toBe(3_000);
+    expect(parseRetryAfter('0.5', now)).toBe(500);
+    expect(parseRetryAfter(new Date(now + 4_000).toUTCString(), now)).toBe(4_000);
+    expect(parseRetryAfter(new Date(now - 4_000).toUTCString(), now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it('doubles the delay per attempt, with jitter in the upper half, capped', () => {
+    const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
+    expect([0, 1, 2, 3, 4].map((attempt) => backoffDelay(attempt, policy, () => 0))).toEqual([50, 100, 200, 400, 500]);
+    expect([0, 1, 2, 3, 4].map((attempt) => backoffDelay(attempt, policy, () => 1))).toEqual([100, 200, 400, 800, 1_000]);
   });
 });
 

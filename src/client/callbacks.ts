@@ -1,6 +1,5 @@
 /** The legacy callback registry (API.md §5.11; only the Node SDK exposes it). */
-import { asObject, optNumber, optString, projectPath, reqString, requestJson, requestVoid, type RequestContext, type Wire } from './context.js';
-import { unexpected } from './context.js';
+import { asObject, optNumber, optString, projectPath, reqString, requestJson, requestVoid, unexpected, type RequestContext, type Wire } from './context.js';
 import type { CallOptions, RegisterCallbackOptions, RegisteredCallback } from './types.js';
 import { validateId, validateRegisterCallback } from './validation.js';
 

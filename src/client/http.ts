@@ -217,11 +217,6 @@ export function createHttp(config: HttpConfig): Http {
   return { send };
 }
 
-/** True for a 2xx body that carries nothing worth parsing. */
-export function isEmptyBody(text: string): boolean {
-  return text.trim() === '';
-}
-
 /** Parses a success body as JSON or throws the typed unexpected-response error. */
 export function parseJsonBody(result: HttpResult, operation: string): unknown {
   try {

@@ -52,7 +52,7 @@ export { audioConnectorBody } from './audio-connector.js';
 export const CLIENT_VERSION = '0.1.0';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = { retries: 2, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY_POLICY: Readonly<Required<RetryPolicy>> = Object.freeze({ retries: 2, baseDelayMs: 200, maxDelayMs: 5_000 });
 
 /** Options that only tests and benchmarks need. */
 export interface OpenTokClientInternals {

@@ -2,9 +2,8 @@
  * Sessions (API.md §5.1): `POST /session/create` with a form body. The answer is a JSON array
  * when we ask for JSON, and XML when a proxy or an old server ignores the Accept header.
  */
-import { decodeXmlText } from './http.js';
 import { asObject, type RequestContext, unexpected } from './context.js';
-import { parseJsonBody } from './http.js';
+import { decodeXmlText, parseJsonBody } from './http.js';
 import type { CallOptions, CreateSessionOptions, Session } from './types.js';
 import { validateCreateSession } from './validation.js';
 
