@@ -10,6 +10,7 @@ import type { OpenTokClient } from '../client/types.js';
 import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
 import { schema } from '../schema/index.js';
 import { createContext, type GatewayContext } from './context.js';
+import { graphiqlAssetsPlugin, renderGraphiQLPage } from './graphiql.js';
 import type { EventHub } from './events.js';
 import type { Logger } from './log.js';
 
@@ -168,6 +169,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: deps.graphiql ? { title: 'OpenTok gateway', defaultQuery: DEFAULT_QUERY } : false,
+    renderGraphiQL: renderGraphiQLPage,
     context: () => createContext(deps, requestIds.getStore()),
     maskedErrors: { maskError: createMaskError(deps.log) },
     logging: {
@@ -176,6 +178,6 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       warn: (...args: unknown[]) => deps.log.warn(args.map(String).join(' ')),
       error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
     },
-    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log)],
+    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log), ...(deps.graphiql ? [graphiqlAssetsPlugin()] : [])],
   });
 }
