@@ -34,10 +34,12 @@ export async function requestVoid(ctx: RequestContext, spec: RequestSpec): Promi
 
 export type Wire = Record<string, unknown>;
 
+/** Throws the typed error for a success body that does not have the expected shape. */
 export function unexpected(operation: string, message: string): never {
   throw new OpenTokUnexpectedResponseError(`${operation} returned an unexpected body: ${message}`, { operation });
 }
 
+/** The value as a JSON object, or an unexpected-response error naming `what`. */
 export function asObject(value: unknown, operation: string, what = 'the response'): Wire {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) unexpected(operation, `${what} is not a JSON object`);
   return value as Wire;
@@ -51,6 +53,7 @@ export function pick(wire: Wire, ...keys: string[]): unknown {
   return undefined;
 }
 
+/** A required id-like field; numbers are accepted and stringified. */
 export function reqString(wire: Wire, operation: string, ...keys: string[]): string {
   const value = pick(wire, ...keys);
   if (typeof value === 'string' && value !== '') return value;
@@ -58,6 +61,7 @@ export function reqString(wire: Wire, operation: string, ...keys: string[]): str
   return unexpected(operation, `missing ${keys[0]}`);
 }
 
+/** An optional string field (numbers stringified); null when absent. */
 export function optString(wire: Wire, ...keys: string[]): string | null {
   const value = pick(wire, ...keys);
   if (typeof value === 'string') return value;
@@ -65,6 +69,7 @@ export function optString(wire: Wire, ...keys: string[]): string | null {
   return null;
 }
 
+/** An optional number field; numeric strings are accepted. */
 export function optNumber(wire: Wire, ...keys: string[]): number | null {
   const value = pick(wire, ...keys);
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -72,6 +77,7 @@ export function optNumber(wire: Wire, ...keys: string[]): number | null {
   return null;
 }
 
+/** An optional boolean field; the strings `true`/`false` are accepted (Ruby-era payloads). */
 export function optBoolean(wire: Wire, ...keys: string[]): boolean | null {
   const value = pick(wire, ...keys);
   if (typeof value === 'boolean') return value;
@@ -85,6 +91,7 @@ export function projectIdOf(wire: Wire, fallback: string): string {
   return optString(wire, 'projectId', 'project_id', 'partnerId', 'partner_id', 'applicationId', 'application_id') ?? fallback;
 }
 
+/** The `streams` of a manual-mode archive or broadcast; audio and video default to included. */
 export function includedStreams(value: unknown): IncludedStream[] {
   if (!Array.isArray(value)) return [];
   const streams: IncludedStream[] = [];

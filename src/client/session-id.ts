@@ -39,6 +39,7 @@ export function formatOpenTokDate(date: Date): string {
   );
 }
 
+/** Mints a session id in the real format, embedding the project, location and creation time. */
 export function encodeSessionId(input: EncodeSessionIdInput): string {
   const createdAt = input.createdAt ?? new Date();
   // A float like the real ids carry; randomInt keeps it unpredictable enough to be unique.
