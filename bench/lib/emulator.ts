@@ -22,7 +22,7 @@ export async function startEmulator(core: number | undefined): Promise<Emulator>
   const proc = spawnProc(
     'emulator',
     NODE,
-    ['--import', 'tsx', 'src/emulator/main.ts', '--port', String(port), '--api-key', BENCH_API_KEY, '--api-secret', BENCH_API_SECRET],
+    ['--import', 'tsx', 'bench/lib/emulator-child.ts', String(port), BENCH_API_KEY, BENCH_API_SECRET],
     core === undefined ? {} : { core },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -120,7 +120,27 @@ export async function advanceClock(emu: Emulator, advanceMs: number): Promise<vo
 export async function upstreamCalls(emu: Emulator): Promise<number> {
   const res = await fetch(`${emu.url}/_emulator/requests`);
   if (!res.ok) throw new Error(`GET /_emulator/requests → ${res.status}`);
-  return sumCounters(await res.json());
+  const body = (await res.json()) as { total?: unknown };
+  // `total` counts REST operations only (the control API is not counted).
+  return typeof body.total === 'number' ? body.total : sumCounters(body);
+}
+
+/** The emulator's per-operation counters (operation name → calls served). */
+export async function upstreamByOperation(emu: Emulator): Promise<Record<string, number>> {
+  const res = await fetch(`${emu.url}/_emulator/requests`);
+  if (!res.ok) throw new Error(`GET /_emulator/requests → ${res.status}`);
+  const body = (await res.json()) as { byOperation?: Record<string, number> };
+  return body.byOperation ?? {};
+}
+
+/** after − before, per operation, zero entries dropped. */
+export function diffCounters(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after)) {
+    const d = n - (before[op] ?? 0);
+    if (d !== 0) out[op] = d;
+  }
+  return out;
 }
 
 export function sumCounters(value: unknown): number {

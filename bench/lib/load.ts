@@ -78,7 +78,8 @@ function wrkScript(target: LoadTarget): string {
   const lines = [`wrk.method = "${target.method ?? 'GET'}"`];
   if (target.body !== undefined) lines.push(`wrk.body = ${luaString(target.body)}`);
   for (const [name, value] of Object.entries(target.headers ?? {})) {
-    lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+    // Spaces matter: `headers[[=[` would open a long string, not an index.
+    lines.push(`wrk.headers[ ${luaString(name)} ] = ${luaString(value)}`);
   }
   // wrk's own summary is text; done() prints one JSON line we can parse exactly.
   lines.push(`

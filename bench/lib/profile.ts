@@ -44,7 +44,8 @@ function where(url: string, line: number): string {
     return `${pkg}:${line + 1}`;
   }
   const src = path.indexOf('/src/');
-  if (src >= 0) return `${path.slice(src + 1)}:${line + 1}`;
+  // tsx's transform keeps no useful line for whole-module code; the name says enough then.
+  if (src >= 0) return line > 0 ? `${path.slice(src + 1)}:${line + 1}` : path.slice(src + 1);
   if (path.startsWith('node:')) return path;
   return path === '' ? '(native)' : `${path}:${line + 1}`;
 }
@@ -58,7 +59,13 @@ function area(url: string): string {
   }
   const src = path.indexOf('/src/');
   if (src >= 0) return path.slice(src + 1).split('/').slice(0, 2).join('/');
-  if (path.startsWith('node:')) return 'node core';
+  // Node's own JS, split where it matters: its fetch (undici) apart from the rest.
+  if (path.startsWith('node:internal/deps/undici')) return 'node: undici (fetch)';
+  if (path.startsWith('node:internal/deps/')) return `node: ${path.slice('node:internal/deps/'.length).split('/')[0]}`;
+  if (path.startsWith('node:')) {
+    const mod = path.replace(/^node:(internal\/)?/, '').split('/')[0] ?? path;
+    return `node: ${mod}`;
+  }
   return '(V8/native)';
 }
 
