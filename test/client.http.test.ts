@@ -413,6 +413,9 @@ describe('secret hygiene', () => {
     }
     expect(JSON.parse(JSON.stringify(opentok))).toMatchObject({ mode: 'opentok', projectId: API_KEY, credentials: '[redacted]' });
     expect(inspect(vonage)).toContain('[redacted]');
+    const withUserInfo = createOpenTokClient({ apiKey: API_KEY, apiSecret: SECRET, apiUrl: 'https://proxyuser:proxypass@proxy.example.com' });
+    expect(JSON.stringify(withUserInfo)).not.toContain('proxypass');
+    expect(inspect(withUserInfo)).toContain('https://[redacted]@proxy.example.com');
   });
 
   it('errors of every kind never carry the secret', async () => {

@@ -103,10 +103,12 @@ export function createOpenTokClient(config: OpenTokClientConfig, internals: Open
   const ctx: RequestContext = { projectId: auth.projectId, http };
   const generate = createTokenGenerator(credentials);
 
+  // A URL with user-info (a proxy's credentials) is shown without it.
+  const shownUrl = apiUrl.replace(/^(https?:\/\/)[^/@]*@/i, '$1[redacted]@');
   const redacted = (): Record<string, unknown> => ({
     mode,
     projectId: auth.projectId,
-    apiUrl,
+    apiUrl: shownUrl,
     timeoutMs,
     retry: { ...retry },
     userAgent,
