@@ -70,6 +70,7 @@ class Queue implements Timed {
   dead = false;
 
   constructor(
+    readonly key: string,
     readonly url: string,
     private readonly dispatcher: CallbackDispatcher,
   ) {}
@@ -112,7 +113,7 @@ export class CallbackDispatcher implements EventSink {
       const qKey = `${url}\n${key}`;
       let queue = this.queues.get(qKey);
       if (queue === undefined) {
-        queue = new Queue(url, this);
+        queue = new Queue(qKey, url, this);
         this.queues.set(qKey, queue);
       }
       queue.items.push({ body, emittedAt: now, attempts: 0 });
@@ -132,7 +133,11 @@ export class CallbackDispatcher implements EventSink {
   pump(queue: Queue): void {
     if (this.closed || queue.dead || queue.busy || queue.waiting) return;
     const head = queue.items[0];
-    if (head === undefined) return;
+    if (head === undefined) {
+      // Drained: forget the queue so finished sessions do not accumulate.
+      this.queues.delete(queue.key);
+      return;
+    }
     queue.busy = true;
     void this.attempt(queue.url, head.body).then((ok) => {
       queue.busy = false;
