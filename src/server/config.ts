@@ -3,6 +3,7 @@
  * validated, and passed down. Nothing else in the gateway reads process.env.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { AuthConfig } from './auth.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export type Upstream =
@@ -27,6 +28,8 @@ export interface GatewayConfig {
   emulatorPort: number;
   /** The gateway's externally reachable base URL, for OpenTok callbacks; default http://localhost:PORT. */
   publicUrl: string | undefined;
+  /** Caller authentication (JWT); null = open. */
+  auth: AuthConfig | null;
 }
 
 interface VariableDoc {
@@ -48,6 +51,9 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'OPENTOK_RETRIES', description: 'Retries of idempotent upstream requests after 5xx/429/network errors (default 2).' },
   { name: 'LOG_LEVEL', description: `One of ${LOG_LEVELS.join(', ')} (default info).` },
   { name: 'GRAPHIQL', description: 'Serve GraphiQL on GET /graphql from a browser: true or false (default true).' },
+  { name: 'GATEWAY_JWT_SECRET', description: 'When set (≥ 32 characters), callers need a Bearer JWT signed HS256 with it: scope opentok:read for queries, opentok:write for mutations.' },
+  { name: 'GATEWAY_JWT_ISSUER', description: 'With GATEWAY_JWT_SECRET: the required `iss` of caller tokens.' },
+  { name: 'GATEWAY_JWT_AUDIENCE', description: 'With GATEWAY_JWT_SECRET: the required `aud` of caller tokens.' },
   { name: 'PUBLIC_URL', description: 'Base URL where OpenTok can reach this gateway, for callbacks (default http://localhost:PORT).' },
   { name: 'EMULATOR_PORT', description: 'With no credentials: port of the embedded OpenTok emulator (default 0 = any free port).' },
   { name: 'SEED_DEMO', description: 'With no credentials: seed demo data into the emulator at start: true or false (default true).' },
@@ -145,6 +151,12 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
   const publicUrl = url('PUBLIC_URL');
   const graphiql = bool('GRAPHIQL', true);
   const seedDemo = bool('SEED_DEMO', true);
+  const jwtSecret = get('GATEWAY_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push('GATEWAY_JWT_SECRET must be at least 32 characters (use a random secret)');
+  if (jwtSecret === undefined && (get('GATEWAY_JWT_ISSUER') ?? get('GATEWAY_JWT_AUDIENCE')) !== undefined) {
+    problems.push('GATEWAY_JWT_ISSUER/GATEWAY_JWT_AUDIENCE need GATEWAY_JWT_SECRET');
+  }
+  const auth: AuthConfig | null = jwtSecret === undefined ? null : { secret: jwtSecret, issuer: get('GATEWAY_JWT_ISSUER'), audience: get('GATEWAY_JWT_AUDIENCE') };
 
   const logLevelRaw = get('LOG_LEVEL') ?? 'info';
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw.toLowerCase()) ? (logLevelRaw.toLowerCase() as LogLevel) : 'info';
@@ -194,5 +206,6 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     seedDemo,
     emulatorPort,
     publicUrl,
+    auth,
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenTokClient } from '../client/types.js';
 import { createLoaders, type Loaders } from '../resolvers/loaders.js';
+import type { Authentication, Viewer } from './auth.js';
 import type { EventHub } from './events.js';
 import type { Logger } from './log.js';
 
@@ -15,6 +16,10 @@ export interface GatewayContext {
   log: Logger;
   /** OpenTok callbacks received on /webhooks/opentok, for subscriptions. */
   events: EventHub;
+  /** The authenticated caller; null when authentication is off. */
+  viewer: Viewer | null;
+  /** The outcome of authenticating the request (the auth plugin acts on it). */
+  authentication: Authentication;
 }
 
 export interface ContextDeps {
@@ -23,6 +28,18 @@ export interface ContextDeps {
   events: EventHub;
 }
 
-export function createContext(deps: ContextDeps, requestId: string = randomUUID()): GatewayContext {
-  return { client: deps.client, loaders: createLoaders(deps.client), requestId, log: deps.log, events: deps.events };
+export function createContext(
+  deps: ContextDeps,
+  requestId: string = randomUUID(),
+  authentication: Authentication = { ok: true, viewer: null },
+): GatewayContext {
+  return {
+    client: deps.client,
+    loaders: createLoaders(deps.client),
+    requestId,
+    log: deps.log,
+    events: deps.events,
+    viewer: authentication.ok ? authentication.viewer : null,
+    authentication,
+  };
 }

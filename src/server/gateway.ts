@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createOpenTokClient } from '../client/index.js';
 import type { OpenTokClient, OpenTokClientConfig } from '../client/types.js';
 import { startEmulator } from '../emulator/index.js';
+import type { AuthConfig } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { seedDemo, type DemoData } from './demo.js';
 import { createEventHub, type EventHub } from './events.js';
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   log?: Logger;
   graphiql?: boolean;
   events?: EventHub;
+  /** Authenticate callers with JWTs; default off. */
+  auth?: AuthConfig | null;
 }
 
 export interface Gateway {
@@ -34,7 +37,7 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const log = options.log ?? createLogger('silent');
   const events = options.events ?? createEventHub();
-  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true });
+  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null });
   const server = createServer(yoga);
   return {
     yoga,
@@ -88,7 +91,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   }
 
   const client = createOpenTokClient(clientConfig);
-  const gateway = createGateway({ client, log, graphiql: config.graphiql });
+  const gateway = createGateway({ client, log, graphiql: config.graphiql, auth: config.auth });
   let demo: DemoData | null = null;
   try {
     const url = await gateway.listen(config.port, config.host);

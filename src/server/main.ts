@@ -38,6 +38,7 @@ if (gateway.emulator) {
 } else {
   lines.push(`Upstream: the ${gateway.upstream.kind === 'vonage' ? 'Vonage Video' : 'OpenTok'} API at ${gateway.upstream.apiUrl} (project ${gateway.upstream.projectId}).`);
 }
+if (config.auth) lines.push('Callers must send a Bearer JWT (GATEWAY_JWT_SECRET): scope opentok:read to query, opentok:write to mutate.');
 lines.push(`GraphiQL: ${gateway.graphqlUrl}`);
 process.stdout.write(`${lines.join('\n')}\n`);
 

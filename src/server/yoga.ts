@@ -9,6 +9,7 @@ import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin
 import type { OpenTokClient } from '../client/types.js';
 import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
 import { schema } from '../schema/index.js';
+import { authPlugin, createAuthenticator, type AuthConfig } from './auth.js';
 import { createContext, type GatewayContext } from './context.js';
 import { graphiqlAssetsPlugin, renderGraphiQLPage } from './graphiql.js';
 import type { EventHub } from './events.js';
@@ -159,18 +160,21 @@ export interface YogaDeps {
   log: Logger;
   events: EventHub;
   graphiql: boolean;
+  /** Caller authentication; null = open. */
+  auth: AuthConfig | null;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
+  const authenticate = createAuthenticator(deps.auth);
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: deps.graphiql ? { title: 'OpenTok gateway', defaultQuery: DEFAULT_QUERY } : false,
     renderGraphiQL: renderGraphiQLPage,
-    context: () => createContext(deps, requestIds.getStore()),
+    context: async ({ request }) => createContext(deps, requestIds.getStore(), await authenticate(request)),
     maskedErrors: { maskError: createMaskError(deps.log) },
     logging: {
       debug: (...args: unknown[]) => deps.log.debug(args.map(String).join(' ')),
@@ -178,6 +182,6 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       warn: (...args: unknown[]) => deps.log.warn(args.map(String).join(' ')),
       error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
     },
-    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log), ...(deps.graphiql ? [graphiqlAssetsPlugin()] : [])],
+    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log), authPlugin(), ...(deps.graphiql ? [graphiqlAssetsPlugin()] : [])],
   });
 }
