@@ -49,7 +49,15 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      if (failed) return;
+      failed = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    // A client that goes away mid-body never sends 'end'; settle so the handler can finish.
+    req.on('close', () => {
+      if (failed) return;
+      failed = true;
+      reject(new HttpError(400, 'Request body incomplete'));
     });
     req.on('error', (error) => {
       if (!failed) {

@@ -23,7 +23,7 @@ import type {
   RenderStatus,
   CaptionsStatus,
 } from '../client/constants.js';
-import { encodeSessionId } from '../client/session-id.js';
+import { encodeSessionId, formatOpenTokDate } from '../client/session-id.js';
 import type { Clock, Scheduler, Timed } from './time.js';
 import type { LayoutInput } from './validate.js';
 
@@ -191,7 +191,8 @@ export class EmulatorState {
       id,
       ...input,
       createdAt: now,
-      createDt: date.toUTCString(),
+      // The platform's own date style (`Fri Nov 18 15:50:36 PST 2016`), as in the session id.
+      createDt: formatOpenTokDate(date),
       connections: new Map(),
       streams: new Map(),
       forceMute: { active: false, excluded: new Set() },
