@@ -52,6 +52,8 @@ describe('BAD_USER_INPUT', () => {
       ['{ archives(offset: -1) { totalCount } }', {}, 'offset'],
       ['{ archivesConnection(first: 1001) { totalCount } }', {}, 'first'],
       ['{ archivesConnection(after: "not-a-cursor") { totalCount } }', {}, 'after'],
+      ['{ archive(id: "  ") { id } }', {}, 'id'],
+      ['{ recentEvents(last: 0) { type } }', {}, 'last'],
     ];
     for (const [query, variables, field] of cases) {
       const response = await t.gql(query, variables);

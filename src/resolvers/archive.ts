@@ -16,7 +16,7 @@ export interface ListArgs {
 }
 
 export function archiveById(id: string, ctx: GatewayContext): Promise<Archive | null> {
-  return orNull(() => ctx.loaders.archiveById.load(id));
+  return orNull(() => ctx.loaders.archiveById.load(id), byId);
 }
 
 export async function archives(args: ListArgs, ctx: GatewayContext): Promise<PageModel<Archive>> {

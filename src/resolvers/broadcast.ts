@@ -11,7 +11,7 @@ const byId = renamed({ broadcastId: 'id' });
 const byIdLayout = (field: string): string => (field === 'broadcastId' ? 'id' : field === 'layout' || field.startsWith('layout.') ? field : `layout.${field}`);
 
 export function broadcastById(id: string, ctx: GatewayContext): Promise<Broadcast | null> {
-  return orNull(() => ctx.loaders.broadcastById.load(id));
+  return orNull(() => ctx.loaders.broadcastById.load(id), byId);
 }
 
 export async function broadcasts(args: ListArgs, ctx: GatewayContext): Promise<PageModel<Broadcast>> {

@@ -87,12 +87,12 @@ export async function call<T>(fn: () => Promise<T> | T, mapField: FieldMapper = 
 }
 
 /** Like `call`, but a NOT_FOUND answer becomes null: reads of a missing object return null. */
-export async function orNull<T>(fn: () => Promise<T>): Promise<T | null> {
+export async function orNull<T>(fn: () => Promise<T>, mapField: FieldMapper = asIs): Promise<T | null> {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof OpenTokError && error.code === 'NOT_FOUND') return null;
-    throw fromOpenTokError(error) ?? error;
+    throw fromOpenTokError(error, mapField) ?? error;
   }
 }
 

@@ -10,7 +10,7 @@ import { serviceToken } from './token.js';
 const byId = renamed({ renderId: 'id' });
 
 export function renderById(id: string, ctx: GatewayContext): Promise<Render | null> {
-  return orNull(() => ctx.loaders.renderById.load(id));
+  return orNull(() => ctx.loaders.renderById.load(id), byId);
 }
 
 export async function renders(args: { offset?: number | null; count?: number | null }, ctx: GatewayContext): Promise<PageModel<Render>> {

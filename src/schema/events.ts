@@ -4,6 +4,7 @@
  */
 import type { OpenTokEvent } from '../server/events.js';
 import { archiveById } from '../resolvers/archive.js';
+import { badUserInput } from '../resolvers/errors.js';
 import { broadcastById } from '../resolvers/broadcast.js';
 import { sessionModel } from '../resolvers/session.js';
 import { builder } from './builder.js';
@@ -65,7 +66,11 @@ builder.queryFields((t) => ({
       sessionId: t.arg.id({ description: 'Only events of this session.' }),
       last: t.arg.int({ defaultValue: 20, description: 'How many events to return (1–1000).' }),
     },
-    resolve: (_root, args, ctx) => ctx.events.recent(args.sessionId, Math.min(Math.max(args.last ?? 20, 1), 1000)),
+    resolve: (_root, args, ctx) => {
+      const last = args.last ?? 20;
+      if (!Number.isInteger(last) || last < 1 || last > 1000) throw badUserInput('last', `last must be between 1 and 1000; got ${last}`);
+      return ctx.events.recent(args.sessionId, last);
+    },
   }),
 }));
 

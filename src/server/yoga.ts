@@ -139,6 +139,8 @@ function webhookPlugin(events: EventHub, log: Logger): Plugin {
       if (request.method !== 'POST') return reply(405, JSON.stringify({ message: 'Use POST' }), { allow: 'POST' });
       const type = request.headers.get('content-type') ?? '';
       if (!/^application\/json\b/i.test(type)) return reply(415, JSON.stringify({ message: 'Expected application/json' }));
+      const declared = Number(request.headers.get('content-length') ?? '0');
+      if (declared > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
       const text = await request.text();
       if (text.length > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
       let body: unknown;

@@ -1,0 +1,45 @@
+/**
+ * The webhook route itself: what it accepts (one JSON object per callback, as OpenTok sends)
+ * and refuses, and that accepted callbacks become events (recentEvents, per session).
+ */
+import { describe, expect, it } from 'vitest';
+import { createOpenTokClient } from '../src/client/index.js';
+import { createGateway } from '../src/server/gateway.js';
+
+const client = createOpenTokClient({ apiKey: '123456', apiSecret: 'secret', apiUrl: 'http://127.0.0.1:9' });
+
+describe('POST /webhooks/opentok', () => {
+  it('accepts session-monitoring and archive callbacks and serves them as events', async () => {
+    const { yoga } = createGateway({ client });
+    const post = (body: unknown) =>
+      yoga.fetch('http://gateway/webhooks/opentok', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const sid = '1_MX4xMjM0NTZ-fjE3MjAwMDAwMDAwMDB-Zm9vYmFyfn4';
+    expect((await post({ sessionId: sid, projectId: '123456', event: 'connectionCreated', timestamp: 1720000000412, connection: { id: 'c1', createdAt: 1720000000400, data: '' } })).status).toBe(204);
+    expect((await post({ sessionId: sid, projectId: '123456', event: 'streamCreated', timestamp: 1720000000500, stream: { id: 's1', connection: { id: 'c1' }, videoType: 'camera' } })).status).toBe(204);
+    expect((await post({ id: 'a1', event: 'archive', status: 'stopped', reason: 'user initiated', sessionId: sid, updatedAt: 1720000001000 })).status).toBe(204);
+    expect((await post({ sessionId: 'other', event: 'sessionCreated', timestamp: 1 })).status).toBe(204);
+
+    const response = await yoga.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ recentEvents(sessionId: "${sid}") { seq type connectionId streamId status reason occurredAt session { id } } }` }),
+    });
+    const body = (await response.json()) as { data: { recentEvents: Record<string, unknown>[] } };
+    expect(body.data.recentEvents).toEqual([
+      { seq: 3, type: 'archive', connectionId: null, streamId: null, status: 'stopped', reason: 'user initiated', occurredAt: new Date(1720000001000).toISOString(), session: { id: sid } },
+      { seq: 2, type: 'streamCreated', connectionId: 'c1', streamId: 's1', status: null, reason: null, occurredAt: new Date(1720000000500).toISOString(), session: { id: sid } },
+      { seq: 1, type: 'connectionCreated', connectionId: 'c1', streamId: null, status: null, reason: null, occurredAt: new Date(1720000000412).toISOString(), session: { id: sid } },
+    ]);
+  });
+
+  it('refuses what is not a callback', async () => {
+    const { yoga } = createGateway({ client });
+    const url = 'http://gateway/webhooks/opentok';
+    expect((await yoga.fetch(url)).status).toBe(405);
+    expect((await yoga.fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' })).status).toBe(415);
+    expect((await yoga.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' })).status).toBe(400);
+    expect((await yoga.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{}]' })).status).toBe(400);
+    const huge = JSON.stringify({ event: 'x', pad: 'x'.repeat(1024 * 1024 + 1) });
+    expect((await yoga.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge })).status).toBe(413);
+  });
+});
