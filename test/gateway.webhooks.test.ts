@@ -2,9 +2,12 @@
  * The webhook route itself: what it accepts (one JSON object per callback, as OpenTok sends)
  * and refuses, and that accepted callbacks become events (recentEvents, per session).
  */
+import { createHash, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createOpenTokClient } from '../src/client/index.js';
 import { createGateway } from '../src/server/gateway.js';
+import { ok, routedSessionWithPublishers, startTestGateway } from './support/gateway.js';
 
 const client = createOpenTokClient({ apiKey: '123456', apiSecret: 'secret', apiUrl: 'http://127.0.0.1:9' });
 
@@ -41,5 +44,45 @@ describe('POST /webhooks/opentok', () => {
     expect((await yoga.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{}]' })).status).toBe(400);
     const huge = JSON.stringify({ event: 'x', pad: 'x'.repeat(1024 * 1024 + 1) });
     expect((await yoga.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge })).status).toBe(413);
+  });
+});
+
+describe('signed callbacks (OPENTOK_CALLBACK_SECRET)', () => {
+  const secret = 'signature-secret';
+  const sign = async (body: string, options: { key?: string; hashOf?: string; issuer?: string } = {}) =>
+    new SignJWT({ jti: randomUUID(), payload_hash: createHash('sha256').update(options.hashOf ?? body).digest('hex'), api_key: '123456' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setIssuer(options.issuer ?? 'Vonage')
+      .sign(new TextEncoder().encode(options.key ?? secret));
+
+  it('accepts only callbacks signed with the secret over the exact body', async () => {
+    const { yoga, events } = createGateway({ client, callbackSecret: secret });
+    const body = JSON.stringify({ sessionId: 's', event: 'connectionCreated', timestamp: 1 });
+    const post = (authorization?: string, payload = body) =>
+      yoga.fetch('http://gateway/webhooks/opentok', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: payload,
+      });
+    expect((await post()).status).toBe(401);
+    expect((await post(`Bearer ${await sign(body, { key: 'wrong' })}`)).status).toBe(401);
+    expect((await post(`Bearer ${await sign(body, { issuer: 'someone' })}`)).status).toBe(401);
+    expect((await post(`Bearer ${await sign(body, { hashOf: '{"tampered":true}' })}`)).status).toBe(401);
+    expect(events.recent()).toEqual([]);
+    expect((await post(`Bearer ${await sign(body)}`)).status).toBe(204);
+    expect((await post(await sign(body))).status).toBe(204);
+    expect(events.recent().map((e) => e.type)).toEqual(['connectionCreated', 'connectionCreated']);
+  });
+
+  it('verifies the embedded emulator\'s own signatures end to end', async () => {
+    const t = await startTestGateway({ callbacks: true });
+    try {
+      const { sessionId } = await routedSessionWithPublishers(t, 1);
+      ok(await t.gql('mutation($sid: ID!) { startArchive(input: { sessionId: $sid }) { id } }', { sid: sessionId }));
+      await expect.poll(() => t.gateway.events.recent(sessionId).some((e) => e.type === 'archive'), { timeout: 10_000 }).toBe(true);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -30,6 +30,8 @@ export interface GatewayConfig {
   publicUrl: string | undefined;
   /** Caller authentication (JWT); null = open. */
   auth: AuthConfig | null;
+  /** Verify OpenTok callback signatures with this secret; null = accept unsigned callbacks (a random one is used with the embedded emulator). */
+  callbackSecret: string | null;
 }
 
 interface VariableDoc {
@@ -54,6 +56,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'GATEWAY_JWT_SECRET', description: 'When set (≥ 32 characters), callers need a Bearer JWT signed HS256 with it: scope opentok:read for queries, opentok:write for mutations.' },
   { name: 'GATEWAY_JWT_ISSUER', description: 'With GATEWAY_JWT_SECRET: the required `iss` of caller tokens.' },
   { name: 'GATEWAY_JWT_AUDIENCE', description: 'With GATEWAY_JWT_SECRET: the required `aud` of caller tokens.' },
+  { name: 'OPENTOK_CALLBACK_SECRET', description: 'Signature secret of your OpenTok callbacks (1–50 characters): /webhooks/opentok then accepts only callbacks signed with it.' },
   { name: 'PUBLIC_URL', description: 'Base URL where OpenTok can reach this gateway, for callbacks (default http://localhost:PORT).' },
   { name: 'EMULATOR_PORT', description: 'With no credentials: port of the embedded OpenTok emulator (default 0 = any free port).' },
   { name: 'SEED_DEMO', description: 'With no credentials: seed demo data into the emulator at start: true or false (default true).' },
@@ -156,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
   if (jwtSecret === undefined && (get('GATEWAY_JWT_ISSUER') ?? get('GATEWAY_JWT_AUDIENCE')) !== undefined) {
     problems.push('GATEWAY_JWT_ISSUER/GATEWAY_JWT_AUDIENCE need GATEWAY_JWT_SECRET');
   }
+  const callbackSecret = get('OPENTOK_CALLBACK_SECRET') ?? null;
+  if (callbackSecret !== null && callbackSecret.length > 50) problems.push('OPENTOK_CALLBACK_SECRET must be 1–50 characters (the platform\'s limit)');
   const auth: AuthConfig | null = jwtSecret === undefined ? null : { secret: jwtSecret, issuer: get('GATEWAY_JWT_ISSUER'), audience: get('GATEWAY_JWT_AUDIENCE') };
 
   const logLevelRaw = get('LOG_LEVEL') ?? 'info';
@@ -207,5 +212,6 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     emulatorPort,
     publicUrl,
     auth,
+    callbackSecret,
   };
 }

@@ -3,6 +3,7 @@
  * `startGateway` does everything `npm start` does (config → client or embedded emulator →
  * demo data → listen → callbacks), so tests can run exactly what users run.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenTokClient } from '../client/index.js';
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   events?: EventHub;
   /** Authenticate callers with JWTs; default off. */
   auth?: AuthConfig | null;
+  /** Verify OpenTok callback signatures with this secret; default off. */
+  callbackSecret?: string | null;
 }
 
 export interface Gateway {
@@ -37,7 +40,7 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const log = options.log ?? createLogger('silent');
   const events = options.events ?? createEventHub();
-  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null });
+  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null, callbackSecret: options.callbackSecret ?? null });
   const server = createServer(yoga);
   return {
     yoga,
@@ -79,8 +82,12 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const common = { timeoutMs: config.timeoutMs, retry: { retries: config.retries } };
   let emulator: Awaited<ReturnType<typeof startEmulator>> | null = null;
   let clientConfig: OpenTokClientConfig;
+  let callbackSecret = config.callbackSecret;
   if (config.upstream.kind === 'emulator') {
-    emulator = await startEmulator({ port: config.emulatorPort, host: '127.0.0.1' });
+    // The embedded emulator signs its callbacks as the platform does, so the webhook route
+    // verifies signatures in the demo exactly as it would in production.
+    callbackSecret ??= randomBytes(24).toString('base64url');
+    emulator = await startEmulator({ port: config.emulatorPort, host: '127.0.0.1', callbackSecret });
     clientConfig = { apiKey: emulator.apiKey, apiSecret: emulator.apiSecret, apiUrl: emulator.url, ...common };
   } else if (config.upstream.kind === 'opentok') {
     const { apiKey, apiSecret, apiUrl } = config.upstream;
@@ -91,7 +98,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   }
 
   const client = createOpenTokClient(clientConfig);
-  const gateway = createGateway({ client, log, graphiql: config.graphiql, auth: config.auth });
+  const gateway = createGateway({ client, log, graphiql: config.graphiql, auth: config.auth, callbackSecret });
   let demo: DemoData | null = null;
   try {
     const url = await gateway.listen(config.port, config.host);

@@ -3,7 +3,8 @@
  * request ids, and the OpenTok webhook route.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { jwtVerify } from 'jose';
 import { GraphQLError } from '../schema/graphql.js';
 import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { OpenTokClient } from '../client/types.js';
@@ -127,10 +128,29 @@ export function createMaskError(log: Logger) {
 }
 
 /**
+ * Verifies a signed callback (CALLBACKS.md §10.3): an HS256 JWT from "Vonage" in Authorization,
+ * whose `payload_hash` is the SHA-256 of the exact body bytes. Returns why it fails, or null.
+ */
+async function callbackSignatureProblem(authorization: string | null, body: string, key: Uint8Array): Promise<string | null> {
+  if (!authorization) return 'Unsigned callback: an Authorization header with the signature JWT is required';
+  const token = authorization.replace(/^Bearer\s+/i, '');
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: 'Vonage' });
+    const hash = createHash('sha256').update(body, 'utf8').digest('hex');
+    if (typeof payload.payload_hash !== 'string' || payload.payload_hash.toLowerCase() !== hash) return 'The payload_hash does not match the body';
+    return null;
+  } catch {
+    return 'The callback signature is not valid';
+  }
+}
+
+/**
  * POST /webhooks/opentok: OpenTok callbacks (session monitoring, archive, broadcast, …) go
  * into the event hub, where `recentEvents` and the `opentokEvents` subscription read them.
+ * With a callback secret, only callbacks signed with it are accepted.
  */
-function webhookPlugin(events: EventHub, log: Logger): Plugin {
+function webhookPlugin(events: EventHub, log: Logger, callbackSecret: string | null): Plugin {
+  const key = callbackSecret === null ? null : new TextEncoder().encode(callbackSecret);
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== WEBHOOK_PATH) return;
@@ -143,6 +163,13 @@ function webhookPlugin(events: EventHub, log: Logger): Plugin {
       if (declared > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
       const text = await request.text();
       if (text.length > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
+      if (key) {
+        const problem = await callbackSignatureProblem(request.headers.get('authorization'), text, key);
+        if (problem) {
+          log.warn('refused an OpenTok callback', { problem });
+          return reply(401, JSON.stringify({ message: problem }));
+        }
+      }
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -164,6 +191,8 @@ export interface YogaDeps {
   graphiql: boolean;
   /** Caller authentication; null = open. */
   auth: AuthConfig | null;
+  /** Accept only callbacks signed with this secret; null = accept unsigned callbacks. */
+  callbackSecret: string | null;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -184,6 +213,6 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       warn: (...args: unknown[]) => deps.log.warn(args.map(String).join(' ')),
       error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
     },
-    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log), authPlugin(), ...(deps.graphiql ? [graphiqlAssetsPlugin()] : [])],
+    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log, deps.callbackSecret), authPlugin(), ...(deps.graphiql ? [graphiqlAssetsPlugin()] : [])],
   });
 }

@@ -47,7 +47,9 @@ export interface TestGatewayOptions {
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const emulator = await startEmulator();
+  // With callbacks on, the emulator signs them and the gateway verifies the signatures.
+  const callbackSecret = options.callbacks ? 'test-callback-secret' : undefined;
+  const emulator = await startEmulator(callbackSecret ? { callbackSecret } : {});
   // No retries, so fault tests see each injected failure once and request counts are exact.
   const client = createOpenTokClient({
     apiKey: emulator.apiKey,
@@ -57,7 +59,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     retry: { retries: 0 },
     ...options.client,
   } as OpenTokClientConfig);
-  const gateway = createGateway({ client, graphiql: true });
+  const gateway = createGateway({ client, graphiql: true, callbackSecret: callbackSecret ?? null });
   const url = await gateway.listen(0, '127.0.0.1');
   if (options.callbacks) emulator.setCallbackUrl(`${url}${WEBHOOK_PATH}`);
 
