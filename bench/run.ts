@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   advanceClock,
   diffCounters,
+  listArchives,
   seedEmulator,
   upstreamByOperation,
   startEmulator,
@@ -29,9 +30,9 @@ import {
 import { ARCHIVES_QUERY, cleanEnv, startGateway, type Gateway } from './lib/gateway.js';
 import { graphql, graphqlOk } from './lib/graphql.js';
 import { projectJwt } from './lib/jwt.js';
-import { LOAD_TOOL, loadSeries, type LoadSeries, type LoadTarget } from './lib/load.js';
-import { composePeer, peerArchivesQuery, peerInstalled, startPeer } from './lib/peer.js';
-import { NODE, ROOT, freePort, memoryOf, spawnProc, tasksetAvailable, waitFor, type Memory } from './lib/proc.js';
+import { LOAD_TOOL, loadOnce, loadSeries, type LoadRun, type LoadSeries, type LoadTarget } from './lib/load.js';
+import { composePeer, peerArchivesQuery, peerInstalled, startPeer, type Peer } from './lib/peer.js';
+import { NODE, ROOT, cpuSnapshot, freePort, memoryOf, spawnProc, tasksetAvailable, waitFor, type Memory } from './lib/proc.js';
 import { summariseProfile } from './lib/profile.js';
 import { machine, markdownTable, writeResults, type TableRow } from './lib/report.js';
 import { fmt, fmtSpread, spread, type Spread } from './lib/stats.js';
@@ -83,7 +84,6 @@ async function series(what: string, target: () => LoadTarget, connections: numbe
   return s;
 }
 
-type BySeries = Partial<Record<Concurrency, LoadSeries>>;
 
 // ---------------------------------------------------------------------------
 // Results, filled row by row; a row that cannot run says why instead.
@@ -226,7 +226,7 @@ async function rowTokenScript(): Promise<{ raw: string }> {
   proc.child.stdout?.on('data', (chunk: Buffer) => {
     out += chunk.toString();
   });
-  const code = await Promise.race([proc.exited, sleep(180_000).then(() => 'timeout' as const)]);
+  const code = await Promise.race([proc.exited, sleep(180_000, undefined, { ref: false }).then(() => 'timeout' as const)]);
   if (code === 'timeout') {
     await proc.stop();
     throw new Error('bench/tokens.ts ran over 3 minutes');
@@ -318,8 +318,79 @@ async function profileMode(): Promise<void> {
 
 // ---------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------
+// Rows 1 and 6: direct, ours and the peer, interleaved
+
+interface Contender {
+  name: 'direct' | 'ours' | 'peer';
+  target: () => LoadTarget;
+}
+
+interface Comparison {
+  series: Partial<Record<Contender['name'], LoadSeries>>;
+  /** Per-round ratios, ours over the other (req/s) and ours minus the other (p50 ms). */
+  paired: {
+    rpsVsDirect?: Spread;
+    p50AddedVsDirect?: Spread;
+    p99AddedVsDirect?: Spread;
+    rpsVsPeer?: Spread;
+    p50DeltaVsPeer?: Spread;
+  };
+}
+
+/**
+ * Runs every contender once per round, in an order rotated each round, so
+ * that whatever else the machine is doing (this box is shared) lands on all of
+ * them alike; ratios are taken within a round, then the median of rounds.
+ */
+async function compare(contenders: Contender[], connections: number): Promise<Comparison> {
+  const names = contenders.map((c) => c.name).join(', ');
+  log(`c=${connections}: ${names} — warm-up ${SETTINGS.warmupSec}s each, then ${SETTINGS.runs} rounds × ${SETTINGS.durationSec}s`);
+  for (const c of contenders) {
+    await loadOnce(c.target(), { connections, durationSec: SETTINGS.warmupSec, core: DRIVER_CORE });
+  }
+  const runs = new Map<Contender['name'], LoadRun[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < SETTINGS.runs; round++) {
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
+    for (const c of order) {
+      runs.get(c.name)!.push(await loadOnce(c.target(), { connections, durationSec: SETTINGS.durationSec, core: DRIVER_CORE }));
+    }
+  }
+  const series: Comparison['series'] = {};
+  for (const [name, rs] of runs) {
+    series[name] = {
+      tool: LOAD_TOOL,
+      connections,
+      durationSec: SETTINGS.durationSec,
+      rps: spread(rs.map((r) => r.rps)),
+      p50Ms: spread(rs.map((r) => r.p50Ms)),
+      p99Ms: spread(rs.map((r) => r.p99Ms)),
+      requests: rs.reduce((n, r) => n + r.requests, 0),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+    };
+    const x = series[name]!;
+    log(`  ${name.padEnd(6)} ${fmt(x.rps.median)} req/s, p50 ${fmt(x.p50Ms.median, 2)} ms, p99 ${fmt(x.p99Ms.median, 2)} ms, errors ${x.errors}`);
+  }
+  const paired: Comparison['paired'] = {};
+  const o = runs.get('ours');
+  const d = runs.get('direct');
+  const p = runs.get('peer');
+  if (o && d) {
+    paired.rpsVsDirect = spread(o.map((r, i) => r.rps / d[i]!.rps));
+    paired.p50AddedVsDirect = spread(o.map((r, i) => r.p50Ms - d[i]!.p50Ms));
+    paired.p99AddedVsDirect = spread(o.map((r, i) => r.p99Ms - d[i]!.p99Ms));
+  }
+  if (o && p) {
+    paired.rpsVsPeer = spread(o.map((r, i) => r.rps / p[i]!.rps));
+    paired.p50DeltaVsPeer = spread(o.map((r, i) => r.p50Ms - p[i]!.p50Ms));
+  }
+  return { series, paired };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const cpuStart = cpuSnapshot();
+  const loadStart = readLoadAvg();
   const m = machine();
   if (!tasksetAvailable()) log('taskset not found: processes run unpinned; figures are not comparable with pinned runs');
   if (m.nproc < 2) log(`only ${m.nproc} core(s): gateway and driver share a core`);
@@ -340,75 +411,91 @@ async function main(): Promise<void> {
     // Walk the stopped archives on to "available" so the page holds the
     // statuses a real project has, without sleeping on the emulator's clock.
     await advanceClock(emu, 5_000).catch(() => sleep(1_500));
-    const listed = await fetch(`${emu.url}/v2/project/${emu.apiKey}/archive?count=1000`, {
-      headers: { accept: 'application/json', 'x-opentok-auth': projectJwt(emu.apiKey, emu.apiSecret) },
-    }).then((r) => r.json() as Promise<{ count: number; items: Array<{ status: string }> }>);
+    const listed = await listArchives(emu);
     seed.statuses = {};
     for (const item of listed.items) seed.statuses[item.status] = (seed.statuses[item.status] ?? 0) + 1;
     seed.totalArchives = listed.count;
     log(`seeded: ${seed.sessionIds.length} sessions, ${seed.totalArchives} archives ${JSON.stringify(seed.statuses)}, 1 broadcast`);
 
-    // Row 1, direct half: the emulator answering the load tool itself.
-    const direct: BySeries = {};
-    if (want(1) || want(6)) {
-      for (const c of CONCURRENCY) direct[c] = await series('direct GET archive?count=50', directTarget(emu), c);
-    }
-
-    // Our gateway, alone on core 0.
-    const ours: BySeries = {};
-    let oursMemory: { idle?: Memory; afterLoad?: Memory } = {};
-    let upstreamPerRequest: number | undefined;
+    // Both gateways live on core 0 for the whole comparison; only the one
+    // under load at a given moment uses it (the other sits idle).
     let gw: Gateway | undefined;
-    if ([1, 2, 3, 4].some(want)) {
+    let gwError = '';
+    const oursMemory: { idle?: Memory; afterLoad?: Memory } = {};
+    if ([1, 2, 3, 4, 6].some(want)) {
       try {
         gw = await startGateway(emu, { core: GATEWAY_CORE });
         const g = gw;
         stops.push(() => g.proc.stop());
         oursMemory.idle = memoryOf(gw.proc.pid);
       } catch (error) {
-        log(`gateway did not start: ${(error as Error).message.split('\n')[0]}`);
-        gw = undefined;
+        gwError = (error as Error).message.split('\n')[0] ?? 'failed to start';
+        log(`gateway did not start: ${gwError}`);
+      }
+    }
+    let peer: Peer | undefined;
+    let peerError = '';
+    const peerMemory: { idle?: Memory; afterLoad?: Memory } = {};
+    if (want(6)) {
+      if (!peerInstalled()) peerError = 'bench/peers is not installed: run `npm ci --prefix bench/peers`';
+      else {
+        try {
+          log('composing the peer supergraph from video.yml (Mesh compose)');
+          const supergraph = await composePeer();
+          peer = await startPeer(supergraph, emu, GATEWAY_CORE);
+          const pr = peer;
+          stops.push(() => pr.proc.stop());
+          const page = (
+            await graphqlOk<{ get_v2_project_application_id_archive: { count: number; items: unknown[] } }>(peer.url, peerArchivesQuery(emu.apiKey))
+          ).get_v2_project_application_id_archive;
+          log(`peer answers the generated archives query: count ${page.count}, ${page.items.length} items`);
+          peerMemory.idle = memoryOf(peer.proc.pid);
+        } catch (error) {
+          peerError = (error as Error).message.split('\n')[0] ?? 'failed to start';
+          log(`peer did not start: ${peerError}`);
+        }
       }
     }
 
+    const contenders: Contender[] = [{ name: 'direct', target: directTarget(emu) }];
+    if (gw) contenders.push({ name: 'ours', target: graphqlTarget(gw.url, ARCHIVES_QUERY) });
+    if (peer) contenders.push({ name: 'peer', target: graphqlTarget(peer.url, peerArchivesQuery(emu.apiKey)) });
+    const comparisons: Partial<Record<Concurrency, Comparison>> = {};
+    if (want(1) || want(6)) {
+      for (const c of CONCURRENCY) comparisons[c] = await compare(contenders, c);
+      if (gw) oursMemory.afterLoad = memoryOf(gw.proc.pid);
+      if (peer) peerMemory.afterLoad = memoryOf(peer.proc.pid);
+    }
+    // Proc.stop() is idempotent, so stopped processes can stay in `stops`.
+    if (peer) await peer.proc.stop();
+
     if (want(1)) {
       if (gw === undefined) {
-        unavailable(1, 'Gateway overhead', 'not available', 'the gateway (src/server/main.ts) does not start yet', '');
+        unavailable(1, 'Gateway overhead', 'not available', `the gateway does not start: ${gwError}`);
       } else {
-        const before = await upstreamCalls(emu);
-        let requests = 0;
-        for (const c of CONCURRENCY) {
-          ours[c] = await series('gateway archives(count:50)', graphqlTarget(gw.url, ARCHIVES_QUERY), c);
-          requests += ours[c]!.requests;
-        }
-        // Warm-up requests are not in `requests`; close enough to say whether
-        // every GraphQL request costs one REST call (no cache in the way).
-        await quiesce(emu);
-        upstreamPerRequest = (await upstreamCalls(emu)) - before;
-        upstreamPerRequest = requests > 0 ? upstreamPerRequest / requests : undefined;
-        oursMemory = { ...oursMemory, afterLoad: memoryOf(gw.proc.pid) };
         const rows: TableRow[] = [];
         for (const c of [1, 10] as const) {
-          const o = ours[c]!;
-          const d = direct[c]!;
+          const cmp = comparisons[c]!;
+          const o = cmp.series.ours!;
+          const d = cmp.series.direct!;
+          const ratio = o.p50Ms.median / d.p50Ms.median;
           rows.push({
             row: 1,
             measure: `latency p50 / p99 at c=${c} (ms)`,
             ours: `${ms(o.p50Ms)} / ${ms(o.p99Ms)}`,
             reference: `direct: ${ms(d.p50Ms)} / ${ms(d.p99Ms)}`,
-            delta: `+${fmt(o.p50Ms.median - d.p50Ms.median, 2)} ms p50 (×${fmt(o.p50Ms.median / d.p50Ms.median, 1)}), +${fmt(o.p99Ms.median - d.p99Ms.median, 2)} ms p99`,
+            delta: `added p50 ${ms(cmp.paired.p50AddedVsDirect)} ms, p99 ${ms(cmp.paired.p99AddedVsDirect)} ms; p50 ×${fmt(ratio, 1)}`,
             target: '',
           });
         }
         for (const c of [10, 50] as const) {
-          const o = ours[c]!;
-          const d = direct[c]!;
+          const cmp = comparisons[c]!;
           rows.push({
             row: 1,
             measure: `req/s at c=${c}`,
-            ours: rps(o.rps),
-            reference: `direct: ${rps(d.rps)}`,
-            delta: `×${fmt(o.rps.median / d.rps.median, 2)} of direct`,
+            ours: rps(cmp.series.ours!.rps),
+            reference: `direct: ${rps(cmp.series.direct!.rps)}`,
+            delta: `×${fmtSpread(cmp.paired.rpsVsDirect, 3)} of direct`,
             target: '',
           });
         }
@@ -418,8 +505,8 @@ async function main(): Promise<void> {
             title: 'Gateway overhead',
             status: 'measured',
             note:
-              'archives(offset:0,count:50) via the gateway vs GET /v2/project/{key}/archive?count=50 direct, same load tool. Direct shares core 1 with the load tool; the gateway has core 0 to itself.',
-            data: { direct, ours, upstreamCallsPerRequest: upstreamPerRequest },
+              'archives(offset:0,count:50) via the gateway vs GET /v2/project/{key}/archive?count=50 direct, same load tool, runs interleaved. Direct shares core 1 with the load tool; the gateway has core 0 to itself.',
+            data: Object.fromEntries(CONCURRENCY.map((c) => [c, comparisons[c]])),
           },
           rows,
         );
@@ -435,18 +522,24 @@ async function main(): Promise<void> {
           .map(String)
           .filter((f) => f.endsWith('.ts'))
           .some((f) => /plugin-response-cache|useResponseCache/.test(readFileSync(join(serverDir, f), 'utf8')));
-      const uncached = ours[50];
-      if (!wired || gw === undefined) {
-        const reason = gw === undefined ? 'the gateway does not start yet' : 'no response cache is wired into the gateway yet';
+      const uncached = comparisons[50]?.series.ours;
+      if (gw === undefined) {
+        unavailable(2, 'Cached reads', 'not available', `the gateway does not start: ${gwError}`, '≥ 4,000');
+      } else if (!wired) {
+        // Prove the "uncached" claim rather than assume it: repeated identical
+        // reads each cost an upstream call.
+        const probe = await countUpstream(emu, async () => {
+          for (let i = 0; i < 20; i++) await graphqlOk(gw!.url, ARCHIVES_QUERY);
+        });
         record(
-          { row: 2, title: 'Cached reads', status: 'not available', note: reason, data: { uncached } },
+          { row: 2, title: 'Cached reads', status: 'not available', note: 'no response cache is wired into the gateway yet', data: { uncached, upstreamCallsFor20IdenticalReads: probe.calls } },
           [
             {
               row: 2,
               measure: 'req/s at c=50, response cache warm',
               ours: 'not available yet',
-              reference: uncached ? `uncached (row 1): ${rps(uncached.rps)}` : reason,
-              delta: '',
+              reference: `no response cache wired (20 identical reads → ${probe.calls} upstream calls); uncached c=50: ${rps(uncached?.rps)}`,
+              delta: uncached ? `uncached misses by ${fmt(4000 - uncached.rps.median)} req/s` : '',
               target: '≥ 4,000',
             },
           ],
@@ -472,10 +565,34 @@ async function main(): Promise<void> {
           ],
         );
       }
+      // Context for the target: yoga itself on the same core, trivial schema.
+      const port = await freePort();
+      const proc = spawnProc('yoga-hello', NODE, ['--import', 'tsx', 'bench/lib/yoga-hello.ts'], {
+        core: GATEWAY_CORE,
+        env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
+      });
+      stops.push(() => proc.stop());
+      const url = `http://127.0.0.1:${port}/graphql`;
+      await waitFor('yoga hello', async () => {
+        await graphqlOk(url, '{ hello }');
+        return true;
+      }, { proc });
+      const hello = await series('yoga { hello } baseline', graphqlTarget(url, '{ hello }'), 50);
+      await proc.stop();
+      table.push({
+        row: 2,
+        measure: 'context: bare graphql-yoga `{ hello }` on core 0, c=50 (req/s)',
+        ours: '',
+        reference: rps(hello.rps),
+        delta: '',
+        target: '(issue: ≈ 4,300)',
+      });
+      const r2 = results.find((r) => r.row === 2);
+      if (r2) r2.data = { ...(r2.data as object), yogaHello: hello };
     }
 
     if (want(3)) {
-      if (gw === undefined) unavailable(3, 'Upstream efficiency', 'not available', 'the gateway does not start yet', 'minimum');
+      if (gw === undefined) unavailable(3, 'Upstream efficiency', 'not available', `the gateway does not start: ${gwError}`, 'minimum');
       else await rowUpstream(gw, emu, seed).catch((e: Error) => unavailable(3, 'Upstream efficiency', 'failed', e.message.slice(0, 300), 'minimum'));
     }
 
@@ -491,10 +608,9 @@ async function main(): Promise<void> {
         mutationNote = (error as Error).message.slice(0, 200);
       }
     }
-    if (gw !== undefined) {
-      await gw.proc.stop();
-      stops.pop();
-    }
+    // Free both cores for the token micro-bench and the start-up runs.
+    if (gw !== undefined) await gw.proc.stop();
+    await emu.proc.stop();
 
     if (want(4)) {
       const rows: TableRow[] = [];
@@ -511,7 +627,7 @@ async function main(): Promise<void> {
         row: 4,
         measure: 'generateToken mutation through the gateway, c=10 (req/s)',
         ours: mutation ? rps(mutation.rps) : 'not measured',
-        reference: mutation ? `p50 ${ms(mutation.p50Ms)} ms` : mutationNote || 'gateway not running',
+        reference: mutation ? `p50 ${ms(mutation.p50Ms)} ms` : mutationNote || `gateway not running: ${gwError}`,
         delta: '',
         target: '',
       });
@@ -536,14 +652,14 @@ async function main(): Promise<void> {
         row: 5,
         measure: 'start-up: npm start → first successful query, emulator mode (ms)',
         ours: startup ? fmtSpread(startup) : 'not available',
-        reference: startup ? 'npm + tsx + gateway + embedded emulator, pinned to core 0' : error,
+        reference: startup ? 'npm + tsx + gateway + embedded emulator + demo seed, pinned to core 0' : error,
         delta: '',
         target: '',
       });
       const mem = oursMemory.afterLoad;
       rows.push({
         row: 5,
-        measure: 'peak RSS of the gateway during row-1 load (MB)',
+        measure: 'peak RSS (VmHWM) of the gateway through the row-1 load (MB)',
         ours: mem ? fmt(mem.peakKb / 1024, 0) : 'not available',
         reference: oursMemory.idle ? `idle after start: ${fmt(oursMemory.idle.rssKb / 1024, 0)} MB` : '',
         delta: '',
@@ -552,47 +668,31 @@ async function main(): Promise<void> {
       record({ row: 5, title: 'Start-up and memory', status: startup ? 'measured' : 'not available', data: { startupMs: startup, memory: oursMemory, error } }, rows);
     }
 
-    // Row 6: the generated peer, alone on core 0, same emulator, same load.
     if (want(6)) {
-      if (!peerInstalled()) {
-        unavailable(6, 'Generated gateway (peer)', 'not available', 'run `npm ci --prefix bench/peers` first');
+      if (peer === undefined) {
+        unavailable(6, 'Generated gateway (peer)', 'not available', peerError);
       } else {
-        log('composing the peer supergraph from video.yml (Mesh compose)');
-        const supergraph = await composePeer();
-        const peer = await startPeer(supergraph, emu, GATEWAY_CORE);
-        stops.push(() => peer.proc.stop());
-        const peerData = await graphqlOk<{ get_v2_project_application_id_archive: { count: number; items: unknown[] } }>(
-          peer.url,
-          peerArchivesQuery(emu.apiKey),
-        );
-        const page = peerData.get_v2_project_application_id_archive;
-        log(`peer answers: count ${page.count}, ${page.items.length} items`);
-        const peerIdle = memoryOf(peer.proc.pid);
-        const peerSeries: BySeries = {};
-        for (const c of CONCURRENCY) peerSeries[c] = await series('peer archives list', graphqlTarget(peer.url, peerArchivesQuery(emu.apiKey)), c);
-        const peerMem = memoryOf(peer.proc.pid);
-        await peer.proc.stop();
-        stops.pop();
         const rows: TableRow[] = [];
         for (const c of CONCURRENCY) {
-          const o = ours[c];
-          const p = peerSeries[c]!;
+          const cmp = comparisons[c]!;
+          const o = cmp.series.ours;
+          const pp = cmp.series.peer!;
           rows.push({
             row: 6,
             measure: `c=${c}: req/s · p50 / p99 (ms)`,
-            ours: o ? `${rps(o.rps)} · ${ms(o.p50Ms)} / ${ms(o.p99Ms)}` : 'n/a (gateway not measured)',
-            reference: `peer: ${rps(p.rps)} · ${ms(p.p50Ms)} / ${ms(p.p99Ms)}`,
-            delta: o
-              ? `req/s ×${fmt(o.rps.median / p.rps.median, 2)} of peer; p50 ${o.p50Ms.median <= p.p50Ms.median ? '−' : '+'}${fmt(Math.abs(o.p50Ms.median - p.p50Ms.median), 2)} ms`
+            ours: o ? `${rps(o.rps)} · ${ms(o.p50Ms)} / ${ms(o.p99Ms)}` : 'n/a (gateway not running)',
+            reference: `peer: ${rps(pp.rps)} · ${ms(pp.p50Ms)} / ${ms(pp.p99Ms)}`,
+            delta: cmp.paired.rpsVsPeer
+              ? `req/s ×${fmtSpread(cmp.paired.rpsVsPeer, 2)} of peer; p50 ${cmp.paired.p50DeltaVsPeer!.median <= 0 ? '' : '+'}${ms(cmp.paired.p50DeltaVsPeer)} ms`
               : '',
             target: '',
           });
         }
         rows.push({
           row: 6,
-          measure: 'peak RSS under the same load (MB)',
+          measure: 'peak RSS (VmHWM) through the same load (MB)',
           ours: oursMemory.afterLoad ? fmt(oursMemory.afterLoad.peakKb / 1024) : 'n/a',
-          reference: peerMem ? `peer: ${fmt(peerMem.peakKb / 1024)} (idle ${fmt((peerIdle?.rssKb ?? 0) / 1024)})` : '',
+          reference: peerMemory.afterLoad ? `peer: ${fmt(peerMemory.afterLoad.peakKb / 1024)} (idle ${fmt((peerMemory.idle?.rssKb ?? 0) / 1024)})` : '',
           delta: '',
           target: '',
         });
@@ -601,51 +701,34 @@ async function main(): Promise<void> {
             row: 6,
             title: 'Generated gateway (peer)',
             status: 'measured',
-            note: 'GraphQL Mesh compose (@omnigraph/openapi) from ../shared/opentok/openapi/video.yml, served by Hive Gateway; query get_v2_project_application_id_archive(offset:0,count:50){count items{id status}}',
-            data: { peer: peerSeries, ours, memory: { peerIdle, peerAfterLoad: peerMem } },
+            note: 'GraphQL Mesh compose (@omnigraph/openapi) from ../shared/opentok/openapi/video.yml, served by Hive Gateway; query get_v2_project_application_id_archive(offset:0,count:50){... on Multi_Archive_Response_response{count items{id status}}}',
+            data: { comparisons: Object.fromEntries(CONCURRENCY.map((c) => [c, comparisons[c]])), memory: { ours: oursMemory, peer: peerMemory } },
           },
           rows,
         );
       }
     }
 
-    // Context for row 2's target: yoga itself on the same core, trivial schema.
-    let hello: LoadSeries | undefined;
-    if (want(2)) {
-      const port = await freePort();
-      const proc = spawnProc('yoga-hello', NODE, ['--import', 'tsx', 'bench/lib/yoga-hello.ts'], {
-        core: GATEWAY_CORE,
-        env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
-      });
-      stops.push(() => proc.stop());
-      const url = `http://127.0.0.1:${port}/graphql`;
-      await waitFor('yoga hello', async () => {
-        await graphqlOk(url, '{ hello }');
-        return true;
-      }, { proc });
-      hello = await series('yoga { hello } baseline', graphqlTarget(url, '{ hello }'), 50);
-      await proc.stop();
-      stops.pop();
-      table.push({
-        row: 2,
-        measure: 'context: bare graphql-yoga `{ hello }`, c=50 (req/s)',
-        ours: '',
-        reference: rps(hello.rps),
-        delta: '',
-        target: '(issue: ≈ 4,300)',
-      });
-      const r2 = results.find((r) => r.row === 2);
-      if (r2) r2.data = { ...(r2.data as object), yogaHello: hello };
-    }
-
     const elapsed = (Date.now() - started) / 1000;
+    const cpuEnd = cpuSnapshot();
+    const loadEnd = readLoadAvg();
+    // What else ran on this (shared) machine meanwhile: machine busy time minus
+    // the CPU of the bench and every process it started and reaped.
+    let foreign: { cpuSeconds: number; share: number } | undefined;
+    if (cpuStart && cpuEnd) {
+      const busy = cpuEnd.machineBusy - cpuStart.machineBusy;
+      const total = cpuEnd.machineTotal - cpuStart.machineTotal;
+      const cpu = Math.max(0, busy - (cpuEnd.ours - cpuStart.ours));
+      foreign = { cpuSeconds: cpu, share: total > 0 ? cpu / total : 0 };
+    }
     const header = [
       `## opentok-gateway bench — ${m.date}`,
       '',
       `- machine: ${m.cpu}, nproc ${m.nproc}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`,
       `- layout: gateway under test on core ${GATEWAY_CORE}; emulator + load generator on core ${DRIVER_CORE}${tasksetAvailable() ? ' (taskset)' : ' (NOT pinned: taskset missing)'}`,
-      `- load: ${LOAD_TOOL}, closed loop; each figure the median of ${SETTINGS.runs} × ${SETTINGS.durationSec} s runs after a ${SETTINGS.warmupSec} s warm-up, (min–max) beside it`,
+      `- load: ${LOAD_TOOL}, closed loop; each figure the median of ${SETTINGS.runs} × ${SETTINGS.durationSec} s runs after a ${SETTINGS.warmupSec} s warm-up, (min–max) beside it; rows 1 and 6 interleave direct / ours / peer round by round and their ratios are per-round medians`,
       `- data: ${seed.sessionIds.length} routed sessions with a simulated publisher each, ${seed.totalArchives} archives ${JSON.stringify(seed.statuses)}, 1 HLS broadcast`,
+      `- other load on the machine during the run: ${foreign ? `${fmt(foreign.cpuSeconds)} CPU-s of ${fmt(elapsed * m.nproc)} (${fmt(foreign.share * 100)} %)` : 'unknown'}; load average ${loadStart} → ${loadEnd}`,
       `- whole run: ${fmt(elapsed)} s`,
       '',
       '',
@@ -656,6 +739,7 @@ async function main(): Promise<void> {
       machine: m,
       settings: { ...SETTINGS, loadTool: LOAD_TOOL, pinned: tasksetAvailable(), gatewayCore: GATEWAY_CORE, driverCore: DRIVER_CORE },
       seed: { sessions: seed.sessionIds.length, archives: seed.totalArchives, statuses: seed.statuses },
+      otherLoad: { foreign, loadAverage: { start: loadStart, end: loadEnd } },
       elapsedSeconds: elapsed,
       rows: results,
       table,
@@ -663,6 +747,14 @@ async function main(): Promise<void> {
     log(`wrote ${files.md} and ${files.json}`);
   } finally {
     await cleanup();
+  }
+}
+
+function readLoadAvg(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
   }
 }
 

@@ -85,7 +85,8 @@ export function spawnProc(name: string, command: string, args: string[], options
       } catch {
         return;
       }
-      const timer = sleep(graceMs).then(() => 'timeout' as const);
+      // Unref'd: a pending grace timer must not keep the bench alive once done.
+      const timer = sleep(graceMs, undefined, { ref: false }).then(() => 'timeout' as const);
       if ((await Promise.race([exited, timer])) === 'timeout' && !done) {
         try {
           process.kill(-pid, 'SIGKILL');
@@ -156,3 +157,27 @@ export function memoryOf(pid: number): Memory | undefined {
 
 /** The node binary running us, so children use the same Node version. */
 export const NODE = process.execPath;
+
+/** CPU time in seconds, from /proc: the whole machine's busy time and ours (this process + reaped children). */
+export interface CpuSnapshot {
+  machineBusy: number;
+  machineTotal: number;
+  ours: number;
+}
+
+const HZ = 100; // USER_HZ: the unit of /proc/stat and /proc/PID/stat on Linux
+
+export function cpuSnapshot(): CpuSnapshot | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+    const busy = user + nice + system + irq + softirq + steal;
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces): utime is 14th overall.
+    const rest = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    const ours = (rest[11] ?? 0) + (rest[12] ?? 0) + (rest[13] ?? 0) + (rest[14] ?? 0);
+    return { machineBusy: busy / HZ, machineTotal: (busy + idle + iowait) / HZ, ours: ours / HZ };
+  } catch {
+    return undefined;
+  }
+}
