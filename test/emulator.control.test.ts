@@ -221,6 +221,24 @@ describe('clock and lifecycles', () => {
     expect((await ctl.session(sessionId)).connections.map((x: any) => x.connectionId)).toEqual([c.connectionId]);
   });
 
+  it('broadcasts: RTMP goes live with a publisher, back to connecting without one, and stops 60 s after everyone left', async () => {
+    const sessionId = await routed();
+    const c = await client(sessionId);
+    const rtmp = [{ id: 'yt', serverUrl: 'rtmp://live.example.com/app', streamName: 'k' }];
+    const b = (await rest(emu, 'POST', '{P}/broadcast', { sessionId, outputs: { hls: {}, rtmp } })).json;
+    const status = async () => (await rest(emu, 'GET', `{P}/broadcast/${b.id}`)).json;
+    expect((await status()).broadcastUrls.rtmp[0].status).toBe('connecting');
+    await ctl.advance(1000);
+    expect((await status()).broadcastUrls).toMatchObject({ hlsStatus: 'live', rtmp: [{ status: 'live' }] });
+    await ctl.unpublish(sessionId, c.connectionId, c.streamId);
+    expect((await status()).broadcastUrls.rtmp[0].status).toBe('connecting');
+    await ctl.disconnect(sessionId, c.connectionId);
+    await ctl.advance(59_000);
+    expect((await status()).status).toBe('started');
+    await ctl.advance(1_000);
+    expect(await status()).toMatchObject({ status: 'stopped', broadcastUrls: null });
+  });
+
   it('client token expiry follows the emulator clock', async () => {
     const sessionId = await routed();
     const t = token(sessionId, { expireTime: Math.floor(Date.now() / 1000) + 3600 });

@@ -694,6 +694,8 @@ export class BroadcastRec implements Timed {
   readonly included = new Map<string, IncludedStreamRec>();
   layout: LayoutInput;
   private liveAt = Infinity;
+  /** Media is going out (someone published and the transcoders are up). */
+  private flowing = false;
   readonly sessionId: string;
 
   constructor(
@@ -722,12 +724,22 @@ export class BroadcastRec implements Timed {
     this.state.events.emit(this.sessionId, this.wire());
   }
 
-  /** Goes live a moment after someone publishes; waits (`connecting`) while nobody does. */
+  /**
+   * Goes live a moment after someone publishes. RTMP targets fall back to `connecting` while
+   * nothing is published (the documented meaning of that status); HLS stays live.
+   */
   sessionChanged(now: number): void {
     const publishing = (this.session()?.streams.size ?? 0) > 0;
-    const live = this.hlsStatus === 'live' || this.rtmp.some((r) => r.status === 'live');
-    if (publishing && !live && this.liveAt === Infinity) this.liveAt = now + TIMINGS.broadcastGoLiveMs;
-    if (!publishing && !live) this.liveAt = Infinity;
+    if (publishing) {
+      if (!this.flowing && this.liveAt === Infinity) this.liveAt = now + TIMINGS.broadcastGoLiveMs;
+    } else {
+      this.liveAt = Infinity;
+      if (this.flowing) {
+        this.flowing = false;
+        for (const r of this.rtmp) r.status = 'connecting';
+        if (this.rtmp.length > 0) this.notify(now);
+      }
+    }
     this.reschedule();
   }
 
@@ -735,13 +747,16 @@ export class BroadcastRec implements Timed {
     this.included.delete(streamId);
   }
 
-  private deadline(): number {
-    if (this.status !== 'started') return Infinity;
+  private emptyStopAt(): number {
     const session = this.session();
-    const emptyStop = session !== undefined && session.connections.size === 0 && session.emptySince !== null
+    return session !== undefined && session.connections.size === 0 && session.emptySince !== null
       ? session.emptySince + TIMINGS.sessionEmptyStopMs
       : Infinity;
-    return Math.min(this.liveAt, this.createdAt + this.input.maxDuration * 1000, emptyStop);
+  }
+
+  private deadline(): number {
+    if (this.status !== 'started') return Infinity;
+    return Math.min(this.liveAt, this.createdAt + this.input.maxDuration * 1000, this.emptyStopAt());
   }
 
   reschedule(): void {
@@ -750,20 +765,25 @@ export class BroadcastRec implements Timed {
 
   fire(at: number): void {
     if (this.status !== 'started') return;
-    if (at >= this.liveAt && at < this.createdAt + this.input.maxDuration * 1000 && (this.session()?.connections.size ?? 0) > 0) {
+    // maxDuration and "60 s after the last client left" end it; otherwise media starts flowing.
+    if (at >= this.createdAt + this.input.maxDuration * 1000 || at >= this.emptyStopAt()) {
+      this.stop(at);
+      return;
+    }
+    if (at >= this.liveAt) {
       this.liveAt = Infinity;
+      this.flowing = true;
       if (this.input.hls !== null) this.hlsStatus = 'live';
       for (const r of this.rtmp) r.status = 'live';
       this.notify(at);
-      this.reschedule();
-      return;
     }
-    this.stop(at);
+    this.reschedule();
   }
 
   stop(at: number): void {
     this.status = 'stopped';
     this.liveAt = Infinity;
+    this.flowing = false;
     if (this.input.hls !== null) this.hlsStatus = 'ended';
     for (const r of this.rtmp) r.status = 'offline';
     this.included.clear();
