@@ -177,3 +177,24 @@ describe('unexpected errors', () => {
     expect(lines.some((line) => line.includes('req-123') && line.includes('secret internal detail'))).toBe(true);
   });
 });
+
+describe('request limits', () => {
+  it('refuses too many aliases, too deep or too long documents before any upstream call', async () => {
+    const before = (await t.control.requests()).total;
+    const aliases = Array.from({ length: 51 }, (_, i) => `a${i}: archive(id: "${MISSING}") { id }`).join(' ');
+    const tooMany = await t.gql(`{ ${aliases} }`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.errors![0]!.message).toMatch(/aliases/i);
+
+    let nested = 'id';
+    for (let i = 0; i < 7; i++) nested = `session { archives { items { ${nested} } } }`;
+    const tooDeep = await t.gql(`{ archives { items { ${nested} } } }`);
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.errors![0]!.message).toMatch(/depth/i);
+
+    const tooLong = await t.gql(`{ archives { ${'totalCount '.repeat(6000)} } }`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.errors![0]!.message).toMatch(/token/i);
+    expect((await t.control.requests()).total).toBe(before);
+  });
+});

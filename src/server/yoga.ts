@@ -4,8 +4,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { jwtVerify } from 'jose';
-import { GraphQLError } from '../schema/graphql.js';
+import { GraphQLError, type ValidationContext } from '../schema/graphql.js';
 import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { OpenTokClient } from '../client/types.js';
 import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
@@ -195,6 +198,20 @@ export interface YogaDeps {
   callbackSecret: string | null;
 }
 
+/**
+ * Limits on what one request may ask for. Every alias of a by-id field can cost an upstream
+ * call, so aliases bound the fan-out to OpenTok; depth and tokens bound parsing and validation.
+ * Generous for real queries (the GraphiQL example is depth 6), refused before execution.
+ */
+export const REQUEST_LIMITS = { maxDepth: 12, maxAliases: 50, maxTokens: 5000 } as const;
+
+// Report limit violations as validation errors (HTTP 400 like any invalid document) rather
+// than throwing out of validation, which would surface as an unexplained 200.
+const reportAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
@@ -213,6 +230,14 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       warn: (...args: unknown[]) => deps.log.warn(args.map(String).join(' ')),
       error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
     },
-    plugins: [requestIdPlugin(), webhookPlugin(deps.events, deps.log, deps.callbackSecret), authPlugin(), ...(deps.graphiql ? [graphiqlAssetsPlugin()] : [])],
+    plugins: [
+      maxTokensPlugin({ n: REQUEST_LIMITS.maxTokens }),
+      maxDepthPlugin({ n: REQUEST_LIMITS.maxDepth, flattenFragments: true, ...reportAsValidationError }),
+      maxAliasesPlugin({ n: REQUEST_LIMITS.maxAliases, ...reportAsValidationError }),
+      requestIdPlugin(),
+      webhookPlugin(deps.events, deps.log, deps.callbackSecret),
+      authPlugin(),
+      ...(deps.graphiql ? [graphiqlAssetsPlugin()] : []),
+    ],
   });
 }
