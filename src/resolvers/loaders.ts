@@ -11,6 +11,7 @@
  *   nothing even though both root fields start at the same tick.
  */
 import DataLoader from 'dataloader';
+import { OpenTokError } from '../client/errors.js';
 import type { Archive, Broadcast, ListOptions, OpenTokClient, Page, Render, SessionListOptions, Stream } from '../client/types.js';
 
 /** A stream with the session it belongs to (the wire object does not say). */
@@ -110,7 +111,9 @@ export function createLoaders(client: OpenTokClient): Loaders {
       sessionIds.map((sessionId) =>
         client.listStreams(sessionId).then(
           (page) => page.items.map((stream) => ({ ...stream, sessionId })),
-          (error: unknown) => error as Error,
+          // OpenTok answers 404 for a session nobody has published in yet (API.md §5, streams):
+          // to a caller that is a session with no streams, not a missing session.
+          (error: unknown) => (error instanceof OpenTokError && error.code === 'NOT_FOUND' ? [] : (error as Error)),
         ),
       ),
     ),

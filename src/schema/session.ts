@@ -44,7 +44,7 @@ SessionRef.implement({
     }),
     streams: t.field({
       type: [StreamRef],
-      description: 'The streams being published in the session now. One upstream call per session per request, shared with `stream(sessionId, id)`.',
+      description: 'The streams being published in the session now (empty when nobody has published yet). One upstream call per session per request, shared with `stream(sessionId, id)`.',
       resolve: (session, _args, ctx) => resolve.sessionStreams(session, ctx),
     }),
     archives: t.field({
