@@ -469,6 +469,27 @@ async function main(): Promise<void> {
     // Proc.stop() is idempotent, so stopped processes can stay in `stops`.
     if (peer) await peer.proc.stop();
 
+    // Where row 1's added latency goes (context, not a claim): the same list
+    // through bare fetch and through our client alone, sequentially, core 0.
+    let breakdown: { fetch: { p50Ms: number; p99Ms: number }; client: { p50Ms: number; p99Ms: number } } | undefined;
+    if (want(1) && gw) {
+      try {
+        log('c=1 breakdown: bare fetch vs our REST client alone (core 0)');
+        const proc = spawnProc('client-latency', NODE, ['--import', 'tsx', 'bench/lib/client-latency.ts', emu.url, emu.apiKey, emu.apiSecret], {
+          core: GATEWAY_CORE,
+          env: { ...process.env, ITERATIONS: quick ? '300' : '2000' },
+        });
+        let out = '';
+        proc.child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+        });
+        if ((await proc.exited) === 0) breakdown = JSON.parse(out.trim().split('\n').pop() ?? '{}') as typeof breakdown;
+        else log(`client-latency failed: ${proc.output()}`);
+      } catch (error) {
+        log(`client-latency failed: ${(error as Error).message}`);
+      }
+    }
+
     if (want(1)) {
       if (gw === undefined) {
         unavailable(1, 'Gateway overhead', 'not available', `the gateway does not start: ${gwError}`);
@@ -499,6 +520,17 @@ async function main(): Promise<void> {
             target: '',
           });
         }
+        if (breakdown) {
+          const g = comparisons[1]!.series.ours!.p50Ms.median;
+          rows.push({
+            row: 1,
+            measure: 'context: where c=1 p50 goes (ms, sequential, core 0)',
+            ours: `gateway ${fmt(g, 2)}`,
+            reference: `bare Node fetch ${fmt(breakdown.fetch.p50Ms, 2)} · our REST client alone ${fmt(breakdown.client.p50Ms, 2)}`,
+            delta: `client adds ${fmt(breakdown.client.p50Ms - breakdown.fetch.p50Ms, 2)}, GraphQL layer ${fmt(g - breakdown.client.p50Ms, 2)}`,
+            target: '',
+          });
+        }
         record(
           {
             row: 1,
@@ -506,7 +538,7 @@ async function main(): Promise<void> {
             status: 'measured',
             note:
               'archives(offset:0,count:50) via the gateway vs GET /v2/project/{key}/archive?count=50 direct, same load tool, runs interleaved. Direct shares core 1 with the load tool; the gateway has core 0 to itself.',
-            data: Object.fromEntries(CONCURRENCY.map((c) => [c, comparisons[c]])),
+            data: { ...Object.fromEntries(CONCURRENCY.map((c) => [c, comparisons[c]])), c1Breakdown: breakdown },
           },
           rows,
         );

@@ -13,11 +13,26 @@ export interface Gateway {
 
 export const ARCHIVES_QUERY = '{ archives(offset: 0, count: 50) { totalCount items { id status } } }';
 
-/** Our env minus anything that would point the gateway at other credentials. */
+/**
+ * Our env minus anything that would point the gateway at other credentials or
+ * turn caller authentication on. Set to '' rather than deleted: the gateway
+ * also reads ./.env, real variables win over it, and it treats '' as unset.
+ */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(OPENTOK_|VONAGE_|PORT$|HOST$)/.test(k)) env[k] = v;
+    if (!/^(OPENTOK_|VONAGE_|GATEWAY_JWT_|PORT$|HOST$)/.test(k)) env[k] = v;
+  }
+  for (const k of [
+    'OPENTOK_API_KEY',
+    'OPENTOK_API_SECRET',
+    'OPENTOK_API_URL',
+    'VONAGE_APPLICATION_ID',
+    'VONAGE_PRIVATE_KEY',
+    'VONAGE_PRIVATE_KEY_PATH',
+    'GATEWAY_JWT_SECRET',
+  ]) {
+    env[k] = '';
   }
   return env;
 }
