@@ -89,6 +89,7 @@ describe('request counters and reset', () => {
 describe('faults', () => {
   it('answers the injected status for the next N requests of one operation, with Retry-After for 429', async () => {
     const sessionId = await routed();
+    await client(sessionId);
     const fault = await ctl.fault({ operation: 'stream.list', status: 429, retryAfter: 3, count: 2 });
     expect(fault).toMatchObject({ id: expect.any(String), operations: ['stream.list'], status: 429, retryAfter: 3, remaining: 2 });
     const first = await rest(emu, 'GET', `{P}/session/${sessionId}/stream`);

@@ -200,6 +200,18 @@ describe('robustness', () => {
     expect((await rest(emu, 'POST', '{P}/session/1_bm9wZQ/signal', { type: 'x', data: 'x' })).status).toBe(404);
   });
 
+  it('stream lookups answer 404 until someone has published in the session, then 200 even when empty', async () => {
+    const sessionId = await routed();
+    const conn = await ctl.connect(sessionId, token(sessionId));
+    const before = await rest(emu, 'GET', `{P}/session/${sessionId}/stream`);
+    expect(before.status).toBe(404);
+    expect(before.json.message).toBe('The session exists but has not had any streams added to it yet.');
+    const stream = await ctl.publish(sessionId, conn.connectionId, {});
+    await ctl.unpublish(sessionId, conn.connectionId, stream.streamId);
+    expect((await rest(emu, 'GET', `{P}/session/${sessionId}/stream`)).json).toEqual({ count: 0, items: [] });
+    expect((await rest(emu, 'GET', `{P}/session/${sessionId}/stream/${stream.streamId}`)).status).toBe(404);
+  });
+
   it('a huge body gets 413; unknown paths 404 JSON; wrong methods 405', async () => {
     const huge = await rest(emu, 'POST', '{P}/archive', JSON.stringify({ sessionId: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.status).toBe(413);

@@ -460,8 +460,16 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
     return w;
   };
 
+  // The platform answers 404 for stream lookups in a session nobody has published in yet
+  // (OpenAPI 0.2.1: "The session exists but has not had any streams added to it yet.").
+  const streamsOf = (id: string): SessionRec => {
+    const s = session(state, id);
+    if (!s.hadStreams) throw notFound('The session exists but has not had any streams added to it yet.');
+    return s;
+  };
+
   router.add('GET', `${P}/session/:sid/stream/:stid`, 'stream.get', (c) => {
-    const s = session(state, c.params[1]!);
+    const s = streamsOf(c.params[1]!);
     const text = JSON.stringify(streamWire(stream(s, c.params[2]!)));
     // Compatibility shim, for this one response only: opentok-node ≥ 2.21 parses the JSON of
     // getStream a second time (`new Stream(JSON.parse(json))` on an already-parsed object, an
@@ -477,7 +485,7 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
   });
 
   router.add('GET', `${P}/session/:sid/stream`, 'stream.list', (c) => {
-    const s = session(state, c.params[1]!);
+    const s = streamsOf(c.params[1]!);
     const items: Record<string, unknown>[] = [];
     for (const st of s.streams.values()) items.push(streamWire(st));
     sendJson(c.res, 200, { count: items.length, items });

@@ -101,6 +101,8 @@ export interface SessionRec {
   broadcasts: BroadcastRec[];
   /** When the last connection left (null while anyone is connected or before anyone came). */
   emptySince: number | null;
+  /** Someone has published in this session at least once (stream lookups 404 until then). */
+  hadStreams: boolean;
 }
 
 /** Where callback events go (callbacks.ts); `key` orders delivery (one queue per session). */
@@ -199,6 +201,7 @@ export class EmulatorState {
       archives: [],
       broadcasts: [],
       emptySince: null,
+      hadStreams: false,
     };
     this.sessions.set(id, session);
     return session;
@@ -273,6 +276,7 @@ export class EmulatorState {
       createdAt: now,
     };
     session.streams.set(stream.id, stream);
+    session.hadStreams = true;
     // Force-mute-all applies to streams published later too, except excluded ones.
     if (session.forceMute.active && !session.forceMute.excluded.has(stream.id)) stream.audioMuted = true;
     this.monitoring(session, 'streamCreated', { stream: this.streamWire(stream) }, now);
