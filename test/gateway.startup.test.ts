@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/emulator/index.js';
 import { ConfigError, helpText, loadConfig, readEnvironment, VARIABLES } from '../src/server/config.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -78,6 +79,26 @@ describe('npm start', () => {
 
     process.kill(run.child.pid!, 'SIGTERM');
     expect(await run.exited).toBe(0);
+  }, 60_000);
+
+  it('with credentials talks to that API instead, and says so', async () => {
+    const emulator = await startEmulator({ apiKey: '4711', apiSecret: 'a-project-secret' });
+    try {
+      const run = start({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPENTOK_API_KEY: '4711', OPENTOK_API_SECRET: 'a-project-secret', OPENTOK_API_URL: emulator.url });
+      const [, graphqlUrl] = await run.waitFor(/GraphiQL: (http:\/\/\S+)/);
+      expect(run.output().stdout).toContain(`Upstream: the OpenTok API at ${emulator.url} (project 4711).`);
+      expect(run.output().stdout).not.toContain('emulator');
+      const created = await fetch(graphqlUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { createSession { id projectId } } ' }),
+      }).then((r) => r.json() as Promise<{ data: { createSession: { id: string; projectId: string } } }>);
+      expect(created.data.createSession.projectId).toBe('4711');
+      process.kill(run.child.pid!, 'SIGINT');
+      expect(await run.exited).toBe(0);
+    } finally {
+      await emulator.close();
+    }
   }, 60_000);
 
   it('--help lists every variable and exits 0', async () => {
