@@ -157,6 +157,19 @@ describe('callbacks', () => {
     expect(claims).toMatchObject({ iss: 'Vonage', api_key: emu.apiKey, payload_hash: createHash('sha256').update(first!.raw).digest('hex') });
   });
 
+  it('render and captions status also go to the statusCallbackUrl of their start request', async () => {
+    const { receiver: main, emu, ctl, token } = await setup();
+    const own = await callbackReceiver();
+    cleanup.push(() => own.close());
+    const sessionId = await routed(emu);
+    await ctl.connect(sessionId, token(sessionId));
+    const cap = (await rest(emu, 'POST', '{P}/captions', { sessionId, token: token(sessionId), statusCallbackUrl: own.url })).json;
+    await rest(emu, 'POST', `{P}/captions/${cap.captionsId}/stop`);
+    const got = await own.waitFor((r) => r.length >= 2);
+    expect(got.map((r) => [r.body.event, r.body.status])).toEqual([['captions', 'started'], ['captions', 'stopped']]);
+    await main.waitFor((r) => r.filter((x) => x.body.event === 'captions').length === 2);
+  });
+
   it('setCallbackUrl switches the target at run time, and null turns callbacks off', async () => {
     const { receiver, emu, ctl, token } = await setup();
     emu.setCallbackUrl(null);

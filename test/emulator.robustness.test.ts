@@ -237,6 +237,8 @@ describe('robustness', () => {
       socket.on('error', () => resolve(data));
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    const longUrl = await fetch(`${emu.url}/v2/project/123456/archive?${'x'.repeat(20_000)}`).then((r) => r.status, () => 0);
+    expect([0, 431]).toContain(longUrl);
     expect((await rest(emu, 'GET', '{P}/archive')).status).toBe(200);
   });
 

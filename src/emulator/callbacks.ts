@@ -98,14 +98,15 @@ export class CallbackDispatcher implements EventSink {
     private readonly signing: { secret: string; apiKey: string; applicationId?: string } | null,
   ) {}
 
-  emit(key: string, payload: Record<string, unknown>): void {
+  emit(key: string, payload: Record<string, unknown>, statusCallbackUrl?: string): void {
     if (this.closed) return;
     const urls: string[] = [];
     const main = this.target();
     if (main) urls.push(main);
     const pair = typeof payload.event === 'string' ? registryPairFor(payload.event) : undefined;
     const registered = pair ? this.registry(pair[0], pair[1]) : undefined;
-    if (registered !== undefined && registered !== main && isHttpUrl(registered)) urls.push(registered);
+    if (registered !== undefined && !urls.includes(registered) && isHttpUrl(registered)) urls.push(registered);
+    if (statusCallbackUrl !== undefined && !urls.includes(statusCallbackUrl) && isHttpUrl(statusCallbackUrl)) urls.push(statusCallbackUrl);
     if (urls.length === 0) return;
     const body = JSON.stringify(payload);
     const now = this.clock.now();

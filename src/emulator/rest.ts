@@ -737,7 +737,7 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
     for (const cap of state.captionsById.values()) {
       if (cap.sessionId === s.id && cap.status === 'started') throw conflict('Live captions have already started for this OpenTok Session');
     }
-    const captions = new CaptionsRec(state, s.id, languageCode, maxDuration, partialCaptions);
+    const captions = new CaptionsRec(state, s.id, languageCode, maxDuration, partialCaptions, statusCallbackUrl);
     state.captionsById.set(captions.id, captions);
     captions.begin();
     sendJson(c.res, 202, { captionsId: captions.id });

@@ -107,7 +107,8 @@ export interface SessionRec {
 
 /** Where callback events go (callbacks.ts); `key` orders delivery (one queue per session). */
 export interface EventSink {
-  emit(key: string, payload: Record<string, unknown>): void;
+  /** `statusCallbackUrl`: a per-request URL (renders, captions) that gets the event too. */
+  emit(key: string, payload: Record<string, unknown>, statusCallbackUrl?: string): void;
 }
 
 /** The final state an archive reaches after `stopped` (settable through the control API). */
@@ -916,7 +917,11 @@ export class RenderRec implements Timed {
   }
 
   private notify(): void {
-    this.state.events.emit(this.sessionId, { ...this.wire(), event: `render${this.status[0]!.toUpperCase()}${this.status.slice(1)}` });
+    this.state.events.emit(
+      this.sessionId,
+      { ...this.wire(), event: `render${this.status[0]!.toUpperCase()}${this.status.slice(1)}` },
+      this.input.statusCallbackUrl,
+    );
   }
 
   wire(): Record<string, unknown> {
@@ -955,6 +960,8 @@ export class CaptionsRec implements Timed {
     readonly languageCode: string,
     readonly maxDuration: number,
     readonly partialCaptions: boolean,
+    /** Captions status goes to the URL given in the start request (CALLBACKS.md §7). */
+    readonly statusCallbackUrl?: string,
   ) {
     this.createdAt = state.now();
     this.updatedAt = this.createdAt;
@@ -978,7 +985,7 @@ export class CaptionsRec implements Timed {
   }
 
   private notify(): void {
-    this.state.events.emit(this.sessionId, { ...this.wire(), event: 'captions' });
+    this.state.events.emit(this.sessionId, { ...this.wire(), event: 'captions' }, this.statusCallbackUrl);
   }
 
   wire(): Record<string, unknown> {
