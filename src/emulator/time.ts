@@ -77,7 +77,12 @@ export class Scheduler {
         // A rescheduled or cleared item left its old entry behind; skip it.
         if (head.item.nextAt !== head.at) continue;
         head.item.nextAt = Infinity;
-        head.item.fire(head.at);
+        try {
+          head.item.fire(head.at);
+        } catch (error) {
+          // A broken transition must not take the emulator (or the timer's process) down.
+          console.error('[opentok-emulator] lifecycle transition failed', error);
+        }
       }
     } finally {
       this.running = false;
