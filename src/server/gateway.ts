@@ -105,7 +105,13 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     if (emulator) {
       // Callbacks go to the gateway's webhook route, which feeds recentEvents and opentokEvents.
       emulator.setCallbackUrl(`${config.publicUrl ?? url}${WEBHOOK_PATH}`);
-      if (config.seedDemo) demo = await seedDemo(client, emulator.url);
+      if (config.seedDemo) {
+        // Demo data is a convenience: without it the gateway still serves the (empty) emulator.
+        demo = await seedDemo(client, emulator.url).catch((error: unknown) => {
+          log.warn('could not seed demo data', { error });
+          return null;
+        });
+      }
     }
     return {
       url,

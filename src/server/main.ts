@@ -33,6 +33,8 @@ if (gateway.emulator) {
   lines.push(`Upstream: the embedded OpenTok emulator at ${gateway.emulator.url} (API key ${gateway.emulator.apiKey}); no credentials are set.`);
   if (gateway.demo) {
     lines.push(`Demo data: session ${gateway.demo.sessionId} with 2 publishers, archive ${gateway.demo.archiveId} (available), broadcast ${gateway.demo.broadcastId} (live).`);
+  } else if (config.seedDemo) {
+    lines.push('Demo data could not be seeded (see the log); the emulator starts empty.');
   }
   lines.push(`Emulator callbacks are delivered to ${gateway.url}/webhooks/opentok (query recentEvents).`);
 } else {
