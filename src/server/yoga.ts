@@ -8,7 +8,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { jwtVerify } from 'jose';
-import { GraphQLError, type ValidationContext } from '../schema/graphql.js';
+import { getOperationAST, GraphQLError, type ValidationContext } from '../schema/graphql.js';
 import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { OpenTokClient } from '../client/types.js';
 import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
@@ -78,6 +78,27 @@ function requestIdPlugin(): Plugin {
     onResponse({ request, response }) {
       const id = ids.get(request);
       if (id) response.headers.set('x-request-id', id);
+    },
+  };
+}
+
+/** One log line per executed operation: what ran, for whom (request id), how long, how it ended. */
+function operationLogPlugin(log: Logger): Plugin {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      return {
+        onExecuteDone({ result }) {
+          const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors : [];
+          log.info('graphql', {
+            requestId: (args.contextValue as Partial<GatewayContext>).requestId,
+            operation: `${operation?.operation ?? 'query'} ${operation?.name?.value ?? '(anonymous)'}`,
+            ms: Math.round(performance.now() - started),
+            errors: errors.map((e: GraphQLError) => e.extensions?.code ?? 'GRAPHQL_ERROR'),
+          });
+        },
+      };
     },
   };
 }
@@ -235,6 +256,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       maxDepthPlugin({ n: REQUEST_LIMITS.maxDepth, flattenFragments: true, ...reportAsValidationError }),
       maxAliasesPlugin({ n: REQUEST_LIMITS.maxAliases, ...reportAsValidationError }),
       requestIdPlugin(),
+      operationLogPlugin(deps.log),
       webhookPlugin(deps.events, deps.log, deps.callbackSecret),
       authPlugin(),
       ...(deps.graphiql ? [graphiqlAssetsPlugin()] : []),
