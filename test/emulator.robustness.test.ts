@@ -61,6 +61,17 @@ describe('REST authentication', () => {
     expect(other.status).toBe(403);
   });
 
+  it('session create and signals answer errors as XML to clients that do not ask for JSON (Ruby sends */*)', async () => {
+    const create = await rest(emu, 'POST', '/session/create', 'location=nowhere', { accept: '*/*', 'content-type': 'application/x-www-form-urlencoded' });
+    expect(create.status).toBe(400);
+    expect(create.text).toMatch(/^<\?xml .*<errorPayload><code>400<\/code><message>location must be an IPv4 address<\/message>/);
+    const signal = await rest(emu, 'POST', '{P}/session/1_bm9wZQ/signal', { type: 'x', data: 'y' }, { accept: '*/*', 'x-opentok-auth': '' });
+    expect(signal.headers.get('content-type')).toBe('application/xml');
+    expect(signal.text).toContain('<message>No suitable authentication found</message>');
+    const archive = await rest(emu, 'GET', '{P}/archive', undefined, { accept: '*/*', 'x-opentok-auth': '' });
+    expect(archive.json.message).toBe('No suitable authentication found');
+  });
+
   it('answers errors as XML to clients that ask for XML', async () => {
     const r = await rest(emu, 'GET', '{P}/archive', undefined, { 'x-opentok-auth': '', accept: 'application/xml' });
     expect(r.status).toBe(403);

@@ -131,14 +131,19 @@ export function sendEmpty(res: ServerResponse, status: number): void {
 const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+/**
+ * Writes an error in the platform's format. `negotiated`: the operation answers XML to every
+ * client that does not ask for JSON (session create, and signals per the recorded real answers);
+ * elsewhere errors are JSON unless the client asks for XML.
+ */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError, negotiated = false): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const headers = error.headers ?? {};
   if (error.status === 413) headers.connection = 'close';
-  if (wantsXmlErrors(req)) {
+  if (negotiated ? !wantsJson(req) : wantsXmlErrors(req)) {
     const description = typeof error.extra?.description === 'string' ? error.extra.description : error.message;
     const xml =
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><errorPayload><code>${error.code}</code>` +

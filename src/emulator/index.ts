@@ -42,6 +42,12 @@ export interface RunningEmulator {
 
 const DEFAULT_STOPPED_TO_AVAILABLE_MS = 1000;
 
+/**
+ * Operations whose errors are XML for clients that do not ask for JSON: session create (like its
+ * success answer) and signals (a real-server recording answered `Accept: *\/*` with XML).
+ */
+const XML_NEGOTIATED_OPS = new Set(['session.create', 'signal.session', 'signal.connection']);
+
 /** One request as handlers see it; a class so the hot read paths allocate no closures. */
 class RequestCall implements Call {
   constructor(
@@ -157,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const { route, params } = found;
     count(route.op);
+    if (XML_NEGOTIATED_OPS.has(route.op)) negotiatedErrors.add(req);
 
     if (faults.size > 0) {
       const fault = faults.take(route.op);
@@ -180,15 +187,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await route.handler(call(req, res, params, query, project));
   }
 
+  const negotiatedErrors = new WeakSet<IncomingMessage>();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      const negotiated = negotiatedErrors.has(req);
       if (error instanceof HttpError) {
-        sendError(req, res, error);
+        sendError(req, res, error, negotiated);
         return;
       }
       // Never crash on a request: report and answer 500.
       console.error('[opentok-emulator] internal error', error);
-      sendError(req, res, new HttpError(500, 'Internal emulator error'));
+      sendError(req, res, new HttpError(500, 'Internal emulator error'), negotiated);
     });
   });
   // Refuse oversized headers and broken HTTP without taking the process down.
