@@ -13,7 +13,7 @@ import {
   isScalarType,
   isUnionType,
   type GraphQLNamedType,
-} from '../src/schema/graphql.js';
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import * as constants from '../src/client/constants.js';
 import { schema } from '../src/schema/index.js';

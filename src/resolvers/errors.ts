@@ -4,7 +4,7 @@
  * path, e.g. `input.outputs.rtmp`), upstream errors add `extensions.upstream`
  * (`{ status, message, operation }`). Anything else is masked by yoga (see src/server/yoga.ts).
  */
-import { GraphQLError } from '../schema/graphql.js';
+import { GraphQLError } from 'graphql';
 import { OpenTokError, OpenTokRateLimitError, OpenTokValidationError } from '../client/errors.js';
 
 export const ERROR_CODES = [

@@ -3,7 +3,7 @@
  * Defines no domain types: each domain file under src/schema adds its own (see DESIGN.md).
  */
 import SchemaBuilder from '@pothos/core';
-import { GraphQLError, Kind } from './graphql.js';
+import { GraphQLError, Kind } from 'graphql';
 import type { GatewayContext } from '../server/context.js';
 
 export interface PothosTypes {

@@ -1,5 +1,5 @@
 /** The text of schema.graphql: the schema printed from code, sorted so it diffs cleanly. */
-import { lexicographicSortSchema, printSchema } from './graphql.js';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import { schema } from './index.js';
 
 export function printSchemaFile(): string {

@@ -6,7 +6,7 @@
  * or behind a gateway that authenticates).
  */
 import { jwtVerify, errors as joseErrors } from 'jose';
-import { getOperationAST, type DocumentNode } from '../schema/graphql.js';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { GatewayError } from '../resolvers/errors.js';
 
