@@ -123,6 +123,22 @@ describe('callbacks', () => {
     expect(await ctl.callbackStats()).toMatchObject({ delivered: 3, failedAttempts: 2, pending: 0 });
   });
 
+  it('a failing event holds back only its own session: other sessions keep flowing', async () => {
+    const { receiver, emu, ctl, token } = await setup();
+    receiver.failNext(1);
+    const a = await routed(emu);
+    await ctl.connect(a, token(a));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.failedAttempts).toBe(1);
+    const b = await routed(emu);
+    await ctl.connect(b, token(b));
+    await receiver.waitFor((r) => r.length >= 2);
+    expect(receiver.received.map((r) => [r.body.sessionId, r.body.event])).toEqual([[b, 'sessionCreated'], [b, 'connectionCreated']]);
+    await ctl.advance(5000);
+    const got = await receiver.waitFor((r) => r.length >= 4);
+    expect(got.slice(2).map((r) => [r.body.sessionId, r.body.event])).toEqual([[a, 'sessionCreated'], [a, 'connectionCreated']]);
+  });
+
   it('never blocks the REST response on a slow receiver, and close() stops delivery', async () => {
     const { createServer } = await import('node:http');
     let hits = 0;

@@ -168,7 +168,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (faults.size > 0) {
       const fault = faults.take(route.op);
       if (fault !== null) {
-        if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+        // Unref'd: a slow fault must not keep a closing process alive (open sockets keep it alive otherwise).
+        if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs).unref());
         if (fault.drop) {
           req.socket.destroy();
           return;

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 
 export { startEmulator };
 export type { RunningEmulator };
@@ -168,8 +168,4 @@ export function sdk<T = any>(fn: (cb: (err: unknown, result?: T, extra?: any) =>
 /** Same, keeping the extra callback argument (list calls pass the total count there). */
 export function sdk2<T = any, X = any>(fn: (cb: (err: unknown, result?: T, extra?: X) => void) => void): Promise<[T, X]> {
   return new Promise((resolve, reject) => fn((err, result, extra) => (err ? reject(err) : resolve([result as T, extra as X]))));
-}
-
-export async function withEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startEmulator(options);
 }
