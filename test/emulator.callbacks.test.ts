@@ -21,6 +21,15 @@ async function setup(options: Parameters<typeof startEmulator>[0] = {}) {
   return { receiver, emu, ctl: control(emu), token };
 }
 
+/** Polls until `condition` holds (the emulator delivers on its own schedule). */
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function routed(emu: RunningEmulator): Promise<string> {
   const r = await rest(emu, 'POST', '/session/create', 'p2p.preference=disabled', { 'content-type': 'application/x-www-form-urlencoded' });
   return r.json[0].session_id;
@@ -111,11 +120,10 @@ describe('callbacks', () => {
     const conn = await ctl.connect(sessionId, token(sessionId));
     await ctl.publish(sessionId, conn.connectionId, {});
     // First attempt fails at once; the retry waits 5 s of emulator time, the next one 10 s.
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await ctl.callbackStats()).failedAttempts === 1);
     expect(receiver.received).toHaveLength(0);
     await ctl.advance(5000);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(receiver.failedAttempts).toBe(2);
+    await until(async () => (await ctl.callbackStats()).failedAttempts === 2);
     expect(receiver.received).toHaveLength(0);
     await ctl.advance(10_000);
     const got = await receiver.waitFor((r) => r.length >= 3);
@@ -128,8 +136,7 @@ describe('callbacks', () => {
     receiver.failNext(1);
     const a = await routed(emu);
     await ctl.connect(a, token(a));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(receiver.failedAttempts).toBe(1);
+    await until(async () => (await ctl.callbackStats()).failedAttempts === 1);
     const b = await routed(emu);
     await ctl.connect(b, token(b));
     await receiver.waitFor((r) => r.length >= 2);
@@ -154,6 +161,7 @@ describe('callbacks', () => {
     const started = Date.now();
     for (let i = 0; i < 5; i++) await control(emu).connect(sessionId, token(sessionId));
     expect(Date.now() - started).toBeLessThan(1000);
+    await until(() => hits === 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(hits).toBe(1); // one in flight, the rest of the session's events wait their turn
     await emu.close();
