@@ -113,6 +113,20 @@ describe('callbacks', () => {
     expect(sipEvents.at(-1)).toMatchObject({ reason_code: '700', reason_message: 'Normal Clearing', call: { connectionId: sip.connectionId } });
   });
 
+  it('a SIP leg dialled with observeForceMute hears about force-mutes (muteForced)', async () => {
+    const { receiver, emu, ctl, token } = await setup();
+    const sessionId = await routed(emu);
+    await ctl.connect(sessionId, token(sessionId));
+    const watching = (await rest(emu, 'POST', '{P}/dial', { sessionId, token: token(sessionId), sip: { uri: 'sip:1@example.com', observeForceMute: true } })).json;
+    const deaf = (await rest(emu, 'POST', '{P}/dial', { sessionId, token: token(sessionId), sip: { uri: 'sip:2@example.com' } })).json;
+    await rest(emu, 'POST', `{P}/session/${sessionId}/mute`, { active: true });
+    const got = await receiver.waitFor((r) => r.some((x) => x.body.event === 'muteForced'));
+    await new Promise((r) => setTimeout(r, 100));
+    const muted = got.filter((x) => x.body.event === 'muteForced').map((x) => x.body.call.id);
+    expect(muted).toEqual([watching.id]);
+    expect(muted).not.toContain(deaf.id);
+  });
+
   it('retries a failing receiver with back-off on the emulator clock, keeping per-session order', async () => {
     const { receiver, emu, ctl, token } = await setup();
     receiver.failNext(2);

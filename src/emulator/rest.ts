@@ -521,7 +521,7 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
   router.add('POST', `${P}/session/:sid/stream/:stid/mute`, 'moderation.muteStream', async (c) => {
     await c.json();
     const s = session(state, c.params[1]!);
-    stream(s, c.params[2]!).audioMuted = true;
+    state.forceMute(s, stream(s, c.params[2]!));
     sendEmpty(c.res, 200);
   });
 
@@ -534,7 +534,7 @@ export function registerRest(router: Router<Handler>, deps: RestDeps): void {
     const s = session(state, c.params[1]!);
     if (active) {
       s.forceMute = { active: true, excluded: new Set(excluded) };
-      for (const st of s.streams.values()) if (!s.forceMute.excluded.has(st.id)) st.audioMuted = true;
+      for (const st of s.streams.values()) if (!s.forceMute.excluded.has(st.id)) state.forceMute(s, st);
     } else {
       // Disabling only stops muting new streams; muted ones stay muted (API.md §5.5).
       s.forceMute = { active: false, excluded: new Set() };

@@ -279,7 +279,7 @@ export class EmulatorState {
     session.streams.set(stream.id, stream);
     session.hadStreams = true;
     // Force-mute-all applies to streams published later too, except excluded ones.
-    if (session.forceMute.active && !session.forceMute.excluded.has(stream.id)) stream.audioMuted = true;
+    if (session.forceMute.active && !session.forceMute.excluded.has(stream.id)) this.forceMute(session, stream);
     this.monitoring(session, 'streamCreated', { stream: this.streamWire(stream) }, now);
     this.sessionChanged(session);
     return stream;
@@ -377,6 +377,15 @@ export class EmulatorState {
   addRender(render: RenderRec): void {
     this.renders.push(render);
     this.renderById.set(render.id, render);
+  }
+
+  /** Force-mutes a stream; a SIP leg that observes force-mute is told (CALLBACKS.md §8). */
+  forceMute(session: SessionRec, stream: StreamRec): void {
+    const wasMuted = stream.audioMuted;
+    stream.audioMuted = true;
+    if (wasMuted) return;
+    const conn = session.connections.get(stream.connectionId);
+    if (conn?.kind === 'sip' && conn.ownerId !== null) this.sipCalls.get(conn.ownerId)?.muteForced();
   }
 
   /** Records a signal on each target connection (inspected through the control API). */
@@ -1056,6 +1065,11 @@ export class SipCallRec {
     this.updatedAt = this.state.now();
     this.sip('callUpdated', { state: 'HANGUP' });
     this.sip('callDestroyed', { reason_code: '700', reason_message: 'Normal Clearing' });
+  }
+
+  /** A moderator force-muted this leg's stream; reported only to calls dialled with observeForceMute. */
+  muteForced(): void {
+    if (this.status === 'active' && this.input.observeForceMute) this.sip('muteForced', {});
   }
 
   private sip(event: string, extra: Record<string, unknown>): void {
