@@ -85,6 +85,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let callbackUrl: string | null = options.callbackUrl ?? null;
   let url = '';
 
+  const initialRetry: RetryPolicy = { ...DEFAULT_RETRY, ...options.callbackRetry };
   // Declared before the dispatcher, which looks registry URLs up in it lazily.
   let state: EmulatorState | undefined;
   const dispatcher = new CallbackDispatcher(
@@ -92,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     scheduler,
     () => callbackUrl,
     (group, event) => state?.registryUrl(group, event),
-    { ...DEFAULT_RETRY, ...options.callbackRetry },
+    { ...initialRetry },
     options.callbackSecret ? { secret: options.callbackSecret, apiKey, applicationId } : null,
   );
   const emulatorState = new EmulatorState(apiKey, clock, scheduler, dispatcher, { ...initialSettings }, () => url);
@@ -124,6 +125,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       counters.total = 0;
       counters.byOperation.clear();
       emulatorState.reset(initialSettings);
+      Object.assign(dispatcher.retry, initialRetry);
     },
     info: () => ({ apiKey, applicationId: applicationId ?? null, url, now: clock.now(), callbackUrl }),
   });
