@@ -1,13 +1,12 @@
 /**
  * graphql-yoga with the schema, GraphiQL, the error convention (src/resolvers/errors.ts),
- * request ids, and the OpenTok webhook route.
+ * request ids, and the OpenTok webhook route (src/server/webhooks.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { jwtVerify } from 'jose';
 import { getOperationAST, GraphQLError, type ValidationContext } from 'graphql';
 import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { OpenTokClient } from '../client/types.js';
@@ -18,10 +17,10 @@ import { createContext, type GatewayContext } from './context.js';
 import { graphiqlAssetsPlugin, renderGraphiQLPage } from './graphiql.js';
 import type { EventHub } from './events.js';
 import type { Logger } from './log.js';
+import { webhookPlugin } from './webhooks.js';
 
 export const GRAPHQL_PATH = '/graphql';
-export const WEBHOOK_PATH = '/webhooks/opentok';
-const WEBHOOK_MAX_BYTES = 1024 * 1024;
+export { WEBHOOK_PATH } from './webhooks.js';
 
 /** The operation GraphiQL opens with: something that returns data on a fresh `npm start`. */
 export const DEFAULT_QUERY = `# Welcome to the OpenTok gateway. Press ▶ (or Ctrl-Enter) to run.
@@ -151,63 +150,6 @@ export function createMaskError(log: Logger) {
   };
 }
 
-/**
- * Verifies a signed callback (CALLBACKS.md §10.3): an HS256 JWT from "Vonage" in Authorization,
- * whose `payload_hash` is the SHA-256 of the exact body bytes. Returns why it fails, or null.
- */
-async function callbackSignatureProblem(authorization: string | null, body: string, key: Uint8Array): Promise<string | null> {
-  if (!authorization) return 'Unsigned callback: an Authorization header with the signature JWT is required';
-  const token = authorization.replace(/^Bearer\s+/i, '');
-  try {
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: 'Vonage' });
-    const hash = createHash('sha256').update(body, 'utf8').digest('hex');
-    if (typeof payload.payload_hash !== 'string' || payload.payload_hash.toLowerCase() !== hash) return 'The payload_hash does not match the body';
-    return null;
-  } catch {
-    return 'The callback signature is not valid';
-  }
-}
-
-/**
- * POST /webhooks/opentok: OpenTok callbacks (session monitoring, archive, broadcast, …) go
- * into the event hub, where `recentEvents` and the `opentokEvents` subscription read them.
- * With a callback secret, only callbacks signed with it are accepted.
- */
-function webhookPlugin(events: EventHub, log: Logger, callbackSecret: string | null): Plugin {
-  const key = callbackSecret === null ? null : new TextEncoder().encode(callbackSecret);
-  return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== WEBHOOK_PATH) return;
-      const reply = (status: number, body?: string, headers: Record<string, string> = {}) =>
-        endResponse(new fetchAPI.Response(body ?? null, { status, headers: body ? { 'content-type': 'application/json', ...headers } : headers }));
-      if (request.method !== 'POST') return reply(405, JSON.stringify({ message: 'Use POST' }), { allow: 'POST' });
-      const type = request.headers.get('content-type') ?? '';
-      if (!/^application\/json\b/i.test(type)) return reply(415, JSON.stringify({ message: 'Expected application/json' }));
-      const declared = Number(request.headers.get('content-length') ?? '0');
-      if (declared > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
-      const text = await request.text();
-      if (text.length > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
-      if (key) {
-        const problem = await callbackSignatureProblem(request.headers.get('authorization'), text, key);
-        if (problem) {
-          log.warn('refused an OpenTok callback', { problem });
-          return reply(401, JSON.stringify({ message: problem }));
-        }
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return reply(400, JSON.stringify({ message: 'Body is not valid JSON' }));
-      }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply(400, JSON.stringify({ message: 'Expected one JSON object per callback' }));
-      const event = events.publish(body as Record<string, unknown>);
-      log.debug('opentok callback', { type: event.type, sessionId: event.sessionId });
-      return reply(204);
-    },
-  };
-}
-
 export interface YogaDeps {
   client: OpenTokClient;
   log: Logger;
@@ -257,7 +199,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       maxAliasesPlugin({ n: REQUEST_LIMITS.maxAliases, ...reportAsValidationError }),
       requestIdPlugin(),
       operationLogPlugin(deps.log),
-      webhookPlugin(deps.events, deps.log, deps.callbackSecret),
+      webhookPlugin({ events: deps.events, log: deps.log, callbackSecret: deps.callbackSecret }),
       authPlugin(),
       ...(deps.graphiql ? [graphiqlAssetsPlugin()] : []),
     ],
