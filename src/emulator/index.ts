@@ -86,18 +86,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let url = '';
 
   const initialRetry: RetryPolicy = { ...DEFAULT_RETRY, ...options.callbackRetry };
-  // Declared before the dispatcher, which looks registry URLs up in it lazily.
-  let state: EmulatorState | undefined;
   const dispatcher = new CallbackDispatcher(
     clock,
     scheduler,
     () => callbackUrl,
-    (group, event) => state?.registryUrl(group, event),
+    // Called only once events flow, after emulatorState below exists.
+    (group, event) => emulatorState.registryUrl(group, event),
     { ...initialRetry },
     options.callbackSecret ? { secret: options.callbackSecret, apiKey, applicationId } : null,
   );
   const emulatorState = new EmulatorState(apiKey, clock, scheduler, dispatcher, { ...initialSettings }, () => url);
-  state = emulatorState;
 
   const counters: Counters = { total: 0, byOperation: new Map() };
   const faults = new Faults();
