@@ -86,16 +86,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let url = '';
 
   const initialRetry: RetryPolicy = { ...DEFAULT_RETRY, ...options.callbackRetry };
-  const dispatcher = new CallbackDispatcher(
+  const dispatcher: CallbackDispatcher = new CallbackDispatcher(
     clock,
     scheduler,
     () => callbackUrl,
     // Called only once events flow, after emulatorState below exists.
-    (group, event) => emulatorState.registryUrl(group, event),
+    (group: string, event: string): string | undefined => emulatorState.registryUrl(group, event),
     { ...initialRetry },
     options.callbackSecret ? { secret: options.callbackSecret, apiKey, applicationId } : null,
   );
-  const emulatorState = new EmulatorState(apiKey, clock, scheduler, dispatcher, { ...initialSettings }, () => url);
+  const emulatorState: EmulatorState = new EmulatorState(apiKey, clock, scheduler, dispatcher, { ...initialSettings }, () => url);
 
   const counters: Counters = { total: 0, byOperation: new Map() };
   const faults = new Faults();
