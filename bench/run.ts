@@ -34,7 +34,7 @@ import { LOAD_TOOL, loadOnce, loadSeries, type LoadRun, type LoadSeries, type Lo
 import { composePeer, peerArchivesQuery, peerInstalled, startPeer, type Peer } from './lib/peer.js';
 import { NODE, ROOT, cpuSnapshot, freePort, memoryOf, spawnProc, tasksetAvailable, waitFor, type Memory } from './lib/proc.js';
 import { summariseProfile } from './lib/profile.js';
-import { machine, markdownTable, writeResults, type TableRow } from './lib/report.js';
+import { machine, markdownTable, updateReadme, writeResults, type TableRow } from './lib/report.js';
 import { fmt, fmtSpread, spread, type Spread } from './lib/stats.js';
 
 // Core 0: the process being measured. Core 1: everything it is measured with.
@@ -794,6 +794,10 @@ async function main(): Promise<void> {
       table,
     });
     log(`wrote ${files.md} and ${files.json}`);
+    // Only a complete, full-length run may stand in the README.
+    if (!quick && !rowsArg && !process.env.BENCH_RUNS && !process.env.BENCH_DURATION && updateReadme(markdown)) {
+      log('updated the results section of bench/README.md');
+    }
   } finally {
     await cleanup();
   }

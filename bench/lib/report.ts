@@ -73,3 +73,26 @@ export function writeResults(markdown: string, json: unknown): { md: string; jso
   writeFileSync(js, `${JSON.stringify(json, null, 2)}\n`);
   return { md, json: js };
 }
+
+/**
+ * Puts the latest table into bench/README.md between its results markers, so
+ * the README never shows figures older than bench/results/latest.md.
+ */
+export function updateReadme(markdown: string): boolean {
+  const file = join(ROOT, 'bench/README.md');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  // The table's own "## …" heading becomes a level-3 heading inside the README's section.
+  const body = markdown.replace(/^## /m, '### ').trim();
+  writeFileSync(file, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
+  return true;
+}
