@@ -343,7 +343,7 @@ interface Comparison {
  * that whatever else the machine is doing (this box is shared) lands on all of
  * them alike; ratios are taken within a round, then the median of rounds.
  */
-async function compare(contenders: Contender[], connections: number): Promise<Comparison> {
+async function compare(emu: Emulator, contenders: Contender[], connections: number): Promise<Comparison> {
   const names = contenders.map((c) => c.name).join(', ');
   log(`c=${connections}: ${names} — warm-up ${SETTINGS.warmupSec}s each, then ${SETTINGS.runs} rounds × ${SETTINGS.durationSec}s`);
   for (const c of contenders) {
@@ -353,6 +353,9 @@ async function compare(contenders: Contender[], connections: number): Promise<Co
   for (let round = 0; round < SETTINGS.runs; round++) {
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
     for (const c of order) {
+      // A gateway keeps working through requests queued when the load tool
+      // hung up; let that drain so it does not spill into the next contender.
+      await quiesce(emu);
       runs.get(c.name)!.push(await loadOnce(c.target(), { connections, durationSec: SETTINGS.durationSec, core: DRIVER_CORE }));
     }
   }
@@ -462,7 +465,7 @@ async function main(): Promise<void> {
     if (peer) contenders.push({ name: 'peer', target: graphqlTarget(peer.url, peerArchivesQuery(emu.apiKey)) });
     const comparisons: Partial<Record<Concurrency, Comparison>> = {};
     if (want(1) || want(6)) {
-      for (const c of CONCURRENCY) comparisons[c] = await compare(contenders, c);
+      for (const c of CONCURRENCY) comparisons[c] = await compare(emu, contenders, c);
       if (gw) oursMemory.afterLoad = memoryOf(gw.proc.pid);
       if (peer) peerMemory.afterLoad = memoryOf(peer.proc.pid);
     }
