@@ -69,10 +69,11 @@ describe('signed callbacks (OPENTOK_CALLBACK_SECRET)', () => {
     expect((await post(`Bearer ${await sign(body, { key: 'wrong' })}`)).status).toBe(401);
     expect((await post(`Bearer ${await sign(body, { issuer: 'someone' })}`)).status).toBe(401);
     expect((await post(`Bearer ${await sign(body, { hashOf: '{"tampered":true}' })}`)).status).toBe(401);
-    expect(events.recent()).toEqual([]);
+    expect(await events.recent()).toEqual([]);
     expect((await post(`Bearer ${await sign(body)}`)).status).toBe(204);
+    // The same callback signed again (a redelivery) is answered 2xx and not published twice.
     expect((await post(await sign(body))).status).toBe(204);
-    expect(events.recent().map((e) => e.type)).toEqual(['connectionCreated', 'connectionCreated']);
+    expect((await events.recent()).map((e) => e.type)).toEqual(['connectionCreated']);
   });
 
   it('verifies the embedded emulator\'s own signatures end to end', async () => {
@@ -80,7 +81,7 @@ describe('signed callbacks (OPENTOK_CALLBACK_SECRET)', () => {
     try {
       const { sessionId } = await routedSessionWithPublishers(t, 1);
       ok(await t.gql('mutation($sid: ID!) { startArchive(input: { sessionId: $sid }) { id } }', { sid: sessionId }));
-      await expect.poll(() => t.gateway.events.recent(sessionId).some((e) => e.type === 'archive'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(async () => (await t.gateway.events.recent(sessionId)).some((e) => e.type === 'archive'), { timeout: 10_000 }).toBe(true);
     } finally {
       await t.close();
     }

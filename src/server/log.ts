@@ -1,4 +1,9 @@
-/** A small leveled logger writing one line per event to stderr (stdout is for the banner). */
+/**
+ * Structured logs: one JSON object per line on stderr (stdout is for the banner), via pino.
+ * The small Logger interface is what the gateway calls; pino is an implementation detail.
+ */
+import { pino, stdSerializers, stdTimeFunctions, type DestinationStream } from 'pino';
+
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -9,12 +14,29 @@ export interface Logger {
   debug(message: string, details?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
-  const threshold = LOG_LEVELS.indexOf(level);
+/**
+ * A logger at `level`. `write` receives each line (without its newline) instead of stderr,
+ * for tests and embedding.
+ */
+export function createLogger(level: LogLevel, write?: (line: string) => void): Logger {
+  const destination: DestinationStream = write
+    ? { write: (chunk: string) => write(chunk.replace(/\n$/, '')) }
+    : // Synchronous: the last lines before an exit (a crash, the end of a shutdown) are not lost.
+      pino.destination({ fd: 2, sync: true });
+  const logger = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Errors under any of these keys keep their name, message and stack.
+      serializers: { error: stdSerializers.err, err: stdSerializers.err, cause: stdSerializers.err },
+    },
+    destination,
+  );
   const emit = (at: Exclude<LogLevel, 'silent'>) => (message: string, details?: Record<string, unknown>) => {
-    if (LOG_LEVELS.indexOf(at) > threshold) return;
-    const extra = details ? ` ${JSON.stringify(details, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value))}` : '';
-    write(`${new Date().toISOString()} ${at.toUpperCase()} ${message}${extra}`);
+    if (details) logger[at](details, message);
+    else logger[at](message);
   };
   return { error: emit('error'), warn: emit('warn'), info: emit('info'), debug: emit('debug') };
 }

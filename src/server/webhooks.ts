@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import type { Plugin } from 'graphql-yoga';
-import type { EventHub } from './events.js';
+import { classify, type EventHub, type OpenTokEvent } from './events.js';
 import type { Logger } from './log.js';
 
 export const WEBHOOK_PATH = '/webhooks/opentok';
@@ -34,10 +34,18 @@ export interface WebhookOptions {
   log: Logger;
   /** Accept only callbacks signed with this secret; null = accept unsigned callbacks. */
   callbackSecret: string | null;
+  /**
+   * Runs before subscribers hear of a callback (response-cache invalidation), so a client that
+   * re-reads on an event never gets the state from before it.
+   */
+  beforePublish?: (event: Pick<OpenTokEvent, 'kind' | 'type' | 'sessionId'>) => Promise<void>;
+  /** Counts callbacks by kind and outcome (accepted, duplicate, refused, invalid), for /metrics. */
+  count?: (kind: string, outcome: 'accepted' | 'duplicate' | 'refused' | 'invalid') => void;
 }
 
 export function webhookPlugin(options: WebhookOptions): Plugin {
   const { events, log, callbackSecret } = options;
+  const count = options.count ?? (() => undefined);
   const key = callbackSecret === null ? null : new TextEncoder().encode(callbackSecret);
 
   /** Why this callback is not authentic, or null when it is. The one place that decides it. */
@@ -50,14 +58,15 @@ export function webhookPlugin(options: WebhookOptions): Plugin {
       const reply = (status: number, body?: string, headers: Record<string, string> = {}) =>
         endResponse(new fetchAPI.Response(body ?? null, { status, headers: body ? { 'content-type': 'application/json', ...headers } : headers }));
       if (request.method !== 'POST') return reply(405, JSON.stringify({ message: 'Use POST' }), { allow: 'POST' });
-      const type = request.headers.get('content-type') ?? '';
-      if (!/^application\/json\b/i.test(type)) return reply(415, JSON.stringify({ message: 'Expected application/json' }));
+      const contentType = request.headers.get('content-type') ?? '';
+      if (!/^application\/json\b/i.test(contentType)) return reply(415, JSON.stringify({ message: 'Expected application/json' }));
       const declared = Number(request.headers.get('content-length') ?? '0');
       if (declared > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
       const text = await request.text();
       if (text.length > WEBHOOK_MAX_BYTES) return reply(413, JSON.stringify({ message: 'Body too large' }));
       const problem = await callbackProblem(request, text);
       if (problem) {
+        count('unknown', 'refused');
         log.warn('refused an OpenTok callback', { problem });
         return reply(401, JSON.stringify({ message: problem }));
       }
@@ -65,11 +74,22 @@ export function webhookPlugin(options: WebhookOptions): Plugin {
       try {
         body = JSON.parse(text);
       } catch {
+        count('unknown', 'invalid');
         return reply(400, JSON.stringify({ message: 'Body is not valid JSON' }));
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply(400, JSON.stringify({ message: 'Expected one JSON object per callback' }));
-      const event = events.publish(body as Record<string, unknown>);
-      log.debug('opentok callback', { type: event.type, sessionId: event.sessionId });
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        count('unknown', 'invalid');
+        return reply(400, JSON.stringify({ message: 'Expected one JSON object per callback' }));
+      }
+      const payload = body as Record<string, unknown>;
+      const { kind, type } = classify(payload);
+      // Every callback kind is accepted, known or not (CALLBACKS.md lists open questions): an
+      // unknown one still reaches opentokEvents and recentEvents.
+      await options.beforePublish?.({ kind, type, sessionId: typeof payload.sessionId === 'string' ? payload.sessionId : null });
+      const event = await events.publish(payload);
+      count(kind, event ? 'accepted' : 'duplicate');
+      log.debug(event ? 'opentok callback' : 'opentok callback redelivered (ignored)', { type, sessionId: payload.sessionId, seq: event?.seq });
+      // A redelivery is answered 2xx too: the platform only needs to stop retrying.
       return reply(204);
     },
   };
