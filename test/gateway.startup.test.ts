@@ -84,7 +84,7 @@ describe('npm start', () => {
   it('with credentials talks to that API instead, and says so', async () => {
     const emulator = await startEmulator({ apiKey: '4711', apiSecret: 'a-project-secret' });
     try {
-      const run = start({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPENTOK_API_KEY: '4711', OPENTOK_API_SECRET: 'a-project-secret', OPENTOK_API_URL: emulator.url });
+      const run = start({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', AUTH_MODE: 'none', OPENTOK_API_KEY: '4711', OPENTOK_API_SECRET: 'a-project-secret', OPENTOK_API_URL: emulator.url });
       const [, graphqlUrl] = await run.waitFor(/GraphiQL: (http:\/\/\S+)/);
       expect(run.output().stdout).toContain(`Upstream: the OpenTok API at ${emulator.url} (project 4711).`);
       expect(run.output().stdout).not.toContain('emulator');
@@ -123,12 +123,12 @@ describe('configuration', () => {
   });
 
   it('chooses OpenTok or Vonage from the credentials given', () => {
-    expect(loadConfig({ OPENTOK_API_KEY: '123456', OPENTOK_API_SECRET: 's', OPENTOK_API_URL: 'https://api.example.com/' }).upstream).toEqual({
+    expect(loadConfig({ AUTH_MODE: 'none', OPENTOK_API_KEY: '123456', OPENTOK_API_SECRET: 's', OPENTOK_API_URL: 'https://api.example.com/' }).upstream).toEqual({
       kind: 'opentok', apiKey: '123456', apiSecret: 's', apiUrl: 'https://api.example.com',
     });
     const pem = '-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----';
-    expect(loadConfig({ VONAGE_APPLICATION_ID: 'app', VONAGE_PRIVATE_KEY: pem }).upstream).toMatchObject({ kind: 'vonage', applicationId: 'app', privateKey: pem.replace(/\\n/g, '\n') });
-    expect(loadConfig({ VONAGE_APPLICATION_ID: 'app', VONAGE_PRIVATE_KEY_PATH: '/k.pem' }, () => pem).upstream).toMatchObject({ kind: 'vonage' });
+    expect(loadConfig({ AUTH_MODE: 'none', VONAGE_APPLICATION_ID: 'app', VONAGE_PRIVATE_KEY: pem }).upstream).toMatchObject({ kind: 'vonage', applicationId: 'app', privateKey: pem.replace(/\\n/g, '\n') });
+    expect(loadConfig({ AUTH_MODE: 'none', VONAGE_APPLICATION_ID: 'app', VONAGE_PRIVATE_KEY_PATH: '/k.pem' }, () => pem).upstream).toMatchObject({ kind: 'vonage' });
   });
 
   it('lists every problem at once', () => {

@@ -99,9 +99,13 @@ describe('upstream calls per query', () => {
       { id, sid: sessions[0]!.sessionId },
       3 + 2 + 4,
     );
-    // archive(id) ×3 → 1 get; the two identical pages → 1 list; Session.archives and activeArchive
-    // share the session's newest page → 1 list; the same for broadcasts → 1 list.
-    expect(calls).toEqual({ 'archive.get': 1, 'archive.list': 2, 'broadcast.list': 1 });
+    // archive(id) ×3 → at most 1 get (none when the pages, loaded first, already primed it: field
+    // authorization is asynchronous, which can order the batches either way); the two identical
+    // pages → 1 list; Session.archives and activeArchive share the session's newest page → 1 list;
+    // the same for broadcasts → 1 list.
+    const { 'archive.get': gets = 0, ...lists } = calls;
+    expect(gets).toBeLessThanOrEqual(1);
+    expect(lists).toEqual({ 'archive.list': 2, 'broadcast.list': 1 });
   });
 
   it('a page of archives primes archive(id) lookups of the same request, even nested ones', async () => {

@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 describe('graphql-http server audits', () => {
-  for (const audit of serverAudits({ url: () => t.graphqlUrl, fetchFn: fetch })) {
+  // The audits' GET requests are what a cross-site page could send without a preflight; the
+  // gateway's CSRF prevention wants them to carry a header only scripts can set, as apps do.
+  const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) =>
+    fetch(input, { ...init, headers: { 'graphql-require-preflight': '1', ...(init.headers as Record<string, string> | undefined) } });
+  for (const audit of serverAudits({ url: () => t.graphqlUrl, fetchFn })) {
     it(`${audit.id} ${audit.name}`, async () => {
       const result = await audit.fn();
       if (result.status !== 'ok') {

@@ -264,7 +264,8 @@ describe('OpenTok callbacks', () => {
     // Subscribe over Server-Sent Events before anything happens.
     const abort = new AbortController();
     const response = await fetch(`${t.graphqlUrl}?query=${encodeURIComponent(`subscription { opentokEvents(sessionId: "${sessionId}", types: ["archive"]) { type status archive { id name } } }`)}`, {
-      headers: { accept: 'text/event-stream' },
+      // A GET from a script: it carries a header a cross-site form or EventSource cannot (CSRF prevention).
+      headers: { accept: 'text/event-stream', 'graphql-require-preflight': '1' },
       signal: abort.signal,
     });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);

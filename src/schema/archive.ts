@@ -169,6 +169,7 @@ DeleteArchivePayloadRef.implement({
 
 builder.queryFields((t) => ({
   archive: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, archive: args.id } }),
     type: ArchiveRef,
     nullable: true,
     description: 'An archive by id; null when there is no such archive (no error).',
@@ -176,6 +177,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => resolve.archiveById(args.id, ctx),
   }),
   archives: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId ?? null } }),
     type: ArchivePageRef,
     description: 'Archives of the project, or of one session, newest first, by offset.',
     args: {
@@ -186,6 +188,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => resolve.archives(args, ctx),
   }),
   archivesConnection: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId ?? null } }),
     type: ArchiveConnectionRef,
     description: 'Archives as a Relay cursor connection, newest first: the same data as `archives`.',
     args: {
@@ -199,24 +202,28 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   startArchive: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.input.sessionId } }),
     type: ArchiveRef,
     description: 'Starts recording a session.',
     args: { input: t.arg({ type: StartArchiveInput, required: true, description: 'What to record and how.' }) },
     resolve: (_root, args, ctx) => resolve.startArchive(withoutNulls(args.input), ctx),
   }),
   stopArchive: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, archive: args.id } }),
     type: ArchiveRef,
     description: 'Stops a recording. The archive becomes `AVAILABLE` (or `UPLOADED`) shortly after.',
     args: { id: t.arg.id({ required: true, description: 'The archive id.' }) },
     resolve: (_root, args, ctx) => resolve.stopArchive(args.id, ctx),
   }),
   deleteArchive: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, archive: args.id } }),
     type: DeleteArchivePayloadRef,
     description: 'Deletes an archive\'s file (only when `AVAILABLE` or `UPLOADED`, otherwise CONFLICT).',
     args: { id: t.arg.id({ required: true, description: 'The archive id.' }) },
     resolve: (_root, args, ctx) => resolve.deleteArchive(args.id, ctx),
   }),
   setArchiveLayout: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, archive: args.id } }),
     type: ArchivePayloadRef,
     description: 'Changes the layout of a running composed archive.',
     args: {
@@ -226,6 +233,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.setArchiveLayout(args.id, withoutNulls(args.layout), ctx),
   }),
   addArchiveStream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, archive: args.id } }),
     type: ArchivePayloadRef,
     description: 'Adds a stream to an archive in manual stream mode (or changes its audio/video selection).',
     args: {
@@ -237,6 +245,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.addArchiveStream(args.id, args.streamId, withoutNulls({ hasAudio: args.hasAudio, hasVideo: args.hasVideo }), ctx),
   }),
   removeArchiveStream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, archive: args.id } }),
     type: ArchivePayloadRef,
     description: 'Removes a stream from an archive in manual stream mode.',
     args: {

@@ -32,6 +32,7 @@ const ConnectAudioInput = builder.inputType('ConnectAudioStreamInput', {
 
 builder.mutationFields((t) => ({
   connectAudioStream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.input.sessionId } }),
     type: AudioConnectionRef,
     description: 'Streams a session\'s audio to a WebSocket server. To stop, `forceDisconnect` its connection.',
     args: { input: t.arg({ type: ConnectAudioInput, required: true, description: 'Where to stream the audio.' }) },

@@ -127,6 +127,7 @@ BroadcastPayloadRef.implement({
 
 builder.queryFields((t) => ({
   broadcast: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, broadcast: args.id } }),
     type: BroadcastRef,
     nullable: true,
     description: 'A broadcast by id; null when there is no such broadcast (no error).',
@@ -134,6 +135,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => resolve.broadcastById(args.id, ctx),
   }),
   broadcasts: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId ?? null } }),
     type: BroadcastPageRef,
     description: 'Broadcasts of the project, or of one session, newest first, by offset.',
     args: {
@@ -147,18 +149,21 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   startBroadcast: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.input.sessionId } }),
     type: BroadcastRef,
     description: 'Starts a live broadcast of a session.',
     args: { input: t.arg({ type: StartBroadcastInput, required: true, description: 'What to broadcast and where.' }) },
     resolve: (_root, args, ctx) => resolve.startBroadcast(withoutNulls(args.input), ctx),
   }),
   stopBroadcast: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, broadcast: args.id } }),
     type: BroadcastRef,
     description: 'Stops a broadcast.',
     args: { id: t.arg.id({ required: true, description: 'The broadcast id.' }) },
     resolve: (_root, args, ctx) => resolve.stopBroadcast(args.id, ctx),
   }),
   setBroadcastLayout: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, broadcast: args.id } }),
     type: BroadcastPayloadRef,
     description: 'Changes the layout of a running broadcast.',
     args: {
@@ -168,6 +173,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.setBroadcastLayout(args.id, withoutNulls(args.layout), ctx),
   }),
   addBroadcastStream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, broadcast: args.id } }),
     type: BroadcastPayloadRef,
     description: 'Adds a stream to a broadcast in manual stream mode (or changes its audio/video selection).',
     args: {
@@ -179,6 +185,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.addBroadcastStream(args.id, args.streamId, withoutNulls({ hasAudio: args.hasAudio, hasVideo: args.hasVideo }), ctx),
   }),
   removeBroadcastStream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, broadcast: args.id } }),
     type: BroadcastPayloadRef,
     description: 'Removes a stream from a broadcast in manual stream mode.',
     args: {

@@ -35,12 +35,14 @@ StopCaptionsPayloadRef.implement({
 
 builder.mutationFields((t) => ({
   startCaptions: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.input.sessionId } }),
     type: CaptionsRef,
     description: 'Starts live captions in a session (CONFLICT when they are already running).',
     args: { input: t.arg({ type: StartCaptionsInput, required: true, description: 'What to caption and how.' }) },
     resolve: (_root, args, ctx) => resolve.startCaptions(args.input, ctx),
   }),
   stopCaptions: t.field({
+    authScopes: { $all: { 'video:write': true, allSessions: true } },
     type: StopCaptionsPayloadRef,
     description: 'Stops live captions.',
     args: { id: t.arg.id({ required: true, description: 'The captions id.' }) },

@@ -60,6 +60,7 @@ async function* matching(source: AsyncIterable<OpenTokEvent>, sessionId: string 
 
 builder.queryFields((t) => ({
   recentEvents: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId ?? null } }),
     type: [OpenTokEventRef],
     description: 'The latest OpenTok callbacks this gateway process received (it keeps the last 1000), newest first.',
     args: {
@@ -78,6 +79,7 @@ builder.subscriptionType({ description: 'Live OpenTok events, over Server-Sent E
 
 builder.subscriptionFields((t) => ({
   opentokEvents: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId ?? null } }),
     type: OpenTokEventRef,
     description: 'Every OpenTok callback as it arrives, optionally for one session and some event types.',
     args: {

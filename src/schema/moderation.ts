@@ -5,6 +5,7 @@ import { SessionPayloadRef } from './refs.js';
 
 builder.mutationFields((t) => ({
   forceDisconnect: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:moderate': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Disconnects a client from a session (NOT_FOUND when it is not connected).',
     args: {
@@ -14,6 +15,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.forceDisconnect(args.sessionId, args.connectionId, ctx),
   }),
   muteStream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:moderate': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Mutes the audio of one stream (the publisher can unmute).',
     args: {
@@ -23,6 +25,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.muteStream(args.sessionId, args.streamId, ctx),
   }),
   muteAllStreams: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:moderate': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Mutes every stream of a session, except the excluded ones, and keeps muting streams published later until `disableForceMute`.',
     args: {
@@ -32,6 +35,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => resolve.muteAllStreams(args.sessionId, args.excludedStreamIds, ctx),
   }),
   disableForceMute: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:moderate': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Ends the mute-all state: streams published from now on are not muted.',
     args: { sessionId: t.arg.id({ required: true, description: 'The session id.' }) },

@@ -64,6 +64,7 @@ RenderPayloadRef.implement({
 
 builder.queryFields((t) => ({
   render: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, render: args.id } }),
     type: RenderRef,
     nullable: true,
     description: 'A render by id; null when there is no such render (no error).',
@@ -71,6 +72,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => resolve.renderById(args.id, ctx),
   }),
   renders: t.field({
+    authScopes: { $all: { 'video:read': true, allSessions: true } },
     type: RenderPageRef,
     description: 'Renders of the project, newest first, by offset.',
     args: {
@@ -83,12 +85,14 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   startRender: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.input.sessionId } }),
     type: RenderRef,
     description: 'Starts rendering a web page into a session.',
     args: { input: t.arg({ type: StartRenderInput, required: true, description: 'The page and the session.' }) },
     resolve: (_root, args, ctx) => resolve.startRender(withoutNulls(args.input), ctx),
   }),
   stopRender: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, render: args.id } }),
     type: RenderPayloadRef,
     description: 'Stops a render.',
     args: { id: t.arg.id({ required: true, description: 'The render id.' }) },

@@ -110,6 +110,7 @@ const CreateSessionInput = builder.inputType('CreateSessionInput', {
 
 builder.queryFields((t) => ({
   session: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.id } }),
     type: SessionRef,
     nullable: true,
     description: 'A session by id. Costs no upstream call: the id is decoded. Null when the id is not an OpenTok session id.',
@@ -120,6 +121,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   createSession: t.field({
+    authScopes: { 'video:write': true },
     type: SessionRef,
     description: 'Creates a session. Sessions are free and never expire; create one per meeting.',
     args: { input: t.arg({ type: CreateSessionInput, defaultValue: { mediaMode: 'routed' }, description: 'Session options; all optional.' }) },

@@ -6,6 +6,7 @@ import { SessionPayloadRef } from './refs.js';
 
 builder.mutationFields((t) => ({
   sendSignal: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Sends a signal to one client of a session, or to every client when `connectionId` is omitted.',
     args: {

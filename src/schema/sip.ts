@@ -55,12 +55,14 @@ const DialSipInput = builder.inputType('DialSipInput', {
 
 builder.mutationFields((t) => ({
   dialSip: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.input.sessionId } }),
     type: SipCallRef,
     description: 'Dials a SIP endpoint into a session.',
     args: { input: t.arg({ type: DialSipInput, required: true, description: 'Who to dial and how.' }) },
     resolve: (_root, args, ctx) => resolve.dialSip(args.input, ctx),
   }),
   playDtmf: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Plays DTMF tones to one SIP connection, or to every client of the session.',
     args: {

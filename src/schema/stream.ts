@@ -38,6 +38,7 @@ const StreamLayoutClassesInput = builder.inputType('StreamLayoutClassesInput', {
 
 builder.queryFields((t) => ({
   stream: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId } }),
     type: StreamRef,
     nullable: true,
     description: 'A stream of a session; null when it is not (or no longer) published. Served from the session\'s stream list: any number of lookups in one session cost one upstream call.',
@@ -48,6 +49,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => resolve.stream(args.sessionId, args.id, ctx),
   }),
   streams: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId } }),
     type: [StreamRef],
     description: 'Every stream published in a session now.',
     args: { sessionId: t.arg.id({ required: true, description: 'The session id.' }) },
@@ -57,6 +59,7 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   setStreamLayoutClasses: t.field({
+    authScopes: (_root, args) => ({ $all: { 'video:write': true, session: args.sessionId } }),
     type: SessionPayloadRef,
     description: 'Sets the layout classes of streams of a session (they drive composed archive and broadcast layouts).',
     args: {

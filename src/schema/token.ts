@@ -33,6 +33,9 @@ const GenerateTokenInput = builder.inputType('GenerateTokenInput', {
 
 builder.mutationFields((t) => ({
   generateToken: t.field({
+    authScopes: (_root, args) =>
+      // Moderator tokens let a client force others out or mute them: a moderation right.
+      args.input.role === 'moderator' ? { $all: { 'video:moderate': true, session: args.input.sessionId } } : { $all: { 'token:publish': true, session: args.input.sessionId } },
     type: ClientTokenRef,
     description: 'Mints a client token for a session.',
     args: { input: t.arg({ type: GenerateTokenInput, required: true, description: 'The session and what the token allows.' }) },

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AuthConfig } from './auth.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { readSecurityConfig, SECURITY_VARIABLES, type SecurityConfig } from './security-config.js';
 
 export type Upstream =
   | { kind: 'emulator' }
@@ -28,8 +29,10 @@ export interface GatewayConfig {
   emulatorPort: number;
   /** The gateway's externally reachable base URL, for OpenTok callbacks; default http://localhost:PORT. */
   publicUrl: string | undefined;
-  /** Caller authentication (JWT); null = open. */
+  /** Caller authentication; null = the embedded emulator's open mode (anonymous callers plus a dev token). */
   auth: AuthConfig | null;
+  /** Limits, rate limiting, Redis, persisted operations, CORS, legacy callback auth (security-config.ts). */
+  security: Omit<SecurityConfig, 'auth'>;
   /** Verify OpenTok callback signatures with this secret; null = accept unsigned callbacks (a random one is used with the embedded emulator). */
   callbackSecret: string | null;
 }
@@ -53,9 +56,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'OPENTOK_RETRIES', description: 'Retries of idempotent upstream requests after 5xx/429/network errors (default 2).' },
   { name: 'LOG_LEVEL', description: `One of ${LOG_LEVELS.join(', ')} (default info).` },
   { name: 'GRAPHIQL', description: 'Serve GraphiQL on GET /graphql from a browser: true or false (default true).' },
-  { name: 'GATEWAY_JWT_SECRET', description: 'When set (≥ 32 characters), callers need a Bearer JWT signed HS256 with it: scope opentok:read for queries, opentok:write for mutations.' },
-  { name: 'GATEWAY_JWT_ISSUER', description: 'With GATEWAY_JWT_SECRET: the required `iss` of caller tokens.' },
-  { name: 'GATEWAY_JWT_AUDIENCE', description: 'With GATEWAY_JWT_SECRET: the required `aud` of caller tokens.' },
+  ...SECURITY_VARIABLES,
+  { name: 'GATEWAY_JWT_SECRET', description: 'Alias of AUTH_HS256_SECRET (GATEWAY_JWT_ISSUER / GATEWAY_JWT_AUDIENCE: of AUTH_ISSUER / AUTH_AUDIENCE).' },
   { name: 'OPENTOK_CALLBACK_SECRET', description: 'Signature secret of your OpenTok callbacks (1–50 characters): /webhooks/opentok then accepts only callbacks signed with it.' },
   { name: 'PUBLIC_URL', description: 'Base URL where OpenTok can reach this gateway, for callbacks (default http://localhost:PORT).' },
   { name: 'EMULATOR_PORT', description: 'With no credentials: port of the embedded OpenTok emulator (default 0 = any free port).' },
@@ -154,14 +156,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
   const publicUrl = url('PUBLIC_URL');
   const graphiql = bool('GRAPHIQL', true);
   const seedDemo = bool('SEED_DEMO', true);
-  const jwtSecret = get('GATEWAY_JWT_SECRET');
-  if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push('GATEWAY_JWT_SECRET must be at least 32 characters (use a random secret)');
-  if (jwtSecret === undefined && (get('GATEWAY_JWT_ISSUER') ?? get('GATEWAY_JWT_AUDIENCE')) !== undefined) {
-    problems.push('GATEWAY_JWT_ISSUER/GATEWAY_JWT_AUDIENCE need GATEWAY_JWT_SECRET');
-  }
   const callbackSecret = get('OPENTOK_CALLBACK_SECRET') ?? null;
   if (callbackSecret !== null && callbackSecret.length > 50) problems.push('OPENTOK_CALLBACK_SECRET must be 1–50 characters (the platform\'s limit)');
-  const auth: AuthConfig | null = jwtSecret === undefined ? null : { secret: jwtSecret, issuer: get('GATEWAY_JWT_ISSUER'), audience: get('GATEWAY_JWT_AUDIENCE') };
 
   const logLevelRaw = get('LOG_LEVEL') ?? 'info';
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw.toLowerCase()) ? (logLevelRaw.toLowerCase() as LogLevel) : 'info';
@@ -199,6 +195,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     problems.push('OPENTOK_API_URL is set but no credentials are: set OPENTOK_API_KEY/OPENTOK_API_SECRET (or the Vonage pair) too');
   }
 
+  const { auth, ...security } = readSecurityConfig({ get, int, bool, url, problems, readFile }, upstream.kind);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -212,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     emulatorPort,
     publicUrl,
     auth,
+    security,
     callbackSecret,
   };
 }

@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { createOpenTokClient } from '../client/index.js';
 import type { OpenTokClient, OpenTokClientConfig } from '../client/types.js';
 import { startEmulator } from '../emulator/index.js';
-import type { AuthConfig } from './auth.js';
+import { devAuthConfig, mintDevToken, type AuthConfig } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { seedDemo, type DemoData } from './demo.js';
 import { createEventHub, type EventHub } from './events.js';
 import { createLogger, type Logger } from './log.js';
-import { createGatewayYoga, GRAPHQL_PATH, WEBHOOK_PATH, type GatewayYoga } from './yoga.js';
+import { loadPersistedOperations } from './limits.js';
+import { createGatewayYoga, GRAPHQL_PATH, WEBHOOK_PATH, type GatewayYoga, type YogaDeps } from './yoga.js';
 
 export interface GatewayOptions {
   client: OpenTokClient;
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   auth?: AuthConfig | null;
   /** Verify OpenTok callback signatures with this secret; default off. */
   callbackSecret?: string | null;
+  /** Limits, rate limiting, persisted operations, CORS (src/server/security.ts); default limits otherwise. */
+  security?: YogaDeps['security'];
 }
 
 export interface Gateway {
@@ -40,7 +43,7 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const log = options.log ?? createLogger('silent');
   const events = options.events ?? createEventHub();
-  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null, callbackSecret: options.callbackSecret ?? null });
+  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null, callbackSecret: options.callbackSecret ?? null, ...(options.security ? { security: options.security } : {}) });
   const server = createServer(yoga);
   return {
     yoga,
@@ -57,11 +60,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Plugins release what they hold (e.g. the rate limiter's Redis connection).
+      await yoga.dispose();
     },
   };
 }
@@ -74,6 +79,12 @@ export interface RunningGateway {
   upstream: { kind: 'emulator' | 'opentok' | 'vonage'; apiUrl: string; projectId: string };
   emulator: { url: string; apiKey: string } | null;
   demo: DemoData | null;
+  /**
+   * How callers are authenticated: `open` = the embedded emulator without auth settings
+   * (anonymous callers have every scope; `devToken` has every scope too, for GraphiQL's headers
+   * tab); `none` = AUTH_MODE=none; `jwt` = tokens required.
+   */
+  auth: { mode: 'open' | 'none' | 'jwt'; devToken: string | null };
   close(): Promise<void>;
 }
 
@@ -97,8 +108,16 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     clientConfig = { applicationId, privateKey, ...(apiUrl ? { apiUrl } : {}), ...common };
   }
 
+  // Config refuses real credentials without auth settings; this guards callers that build a config by hand.
+  if (config.auth === null && config.upstream.kind !== 'emulator') throw new Error('Real OpenTok credentials need an auth configuration (or AUTH_MODE=none)');
+  const auth = config.auth ?? devAuthConfig();
+  const devToken = config.auth === null && auth.mode === 'jwt' ? await mintDevToken(auth) : null;
+  const authMode = config.auth === null ? 'open' : auth.mode;
+  if (authMode !== 'jwt') log.warn(`caller authentication is OFF (${authMode === 'open' ? 'embedded emulator without auth settings' : 'AUTH_MODE=none'}): anyone who can reach this port has every scope`);
+  const { persistedOperationsPath, ...security } = config.security;
+  const persistedOperations = persistedOperationsPath ? loadPersistedOperations(persistedOperationsPath) : null;
   const client = createOpenTokClient(clientConfig);
-  const gateway = createGateway({ client, log, graphiql: config.graphiql, auth: config.auth, callbackSecret });
+  const gateway = createGateway({ client, log, graphiql: config.graphiql, auth, callbackSecret, security: { ...security, persistedOperations } });
   let demo: DemoData | null = null;
   try {
     const url = await gateway.listen(config.port, config.host);
@@ -119,6 +138,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       upstream: { kind: config.upstream.kind, apiUrl: client.apiUrl, projectId: client.projectId },
       emulator: emulator ? { url: emulator.url, apiKey: emulator.apiKey } : null,
       demo,
+      auth: { mode: authMode, devToken },
       async close() {
         await gateway.close();
         await emulator?.close();

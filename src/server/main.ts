@@ -40,7 +40,17 @@ if (gateway.emulator) {
 } else {
   lines.push(`Upstream: the ${gateway.upstream.kind === 'vonage' ? 'Vonage Video' : 'OpenTok'} API at ${gateway.upstream.apiUrl} (project ${gateway.upstream.projectId}).`);
 }
-if (config.auth) lines.push('Callers must send a Bearer JWT (GATEWAY_JWT_SECRET): scope opentok:read to query, opentok:write to mutate.');
+if (gateway.auth.mode === 'jwt') {
+  lines.push('Callers must send Authorization: Bearer <JWT> (scopes video:read, video:write, video:moderate, token:publish).');
+} else {
+  const bar = '!'.repeat(78);
+  lines.push(bar, gateway.auth.mode === 'open'
+    ? '!! OPEN GATEWAY: no auth settings and the embedded emulator, so every caller has every scope.'
+    : '!! OPEN GATEWAY: AUTH_MODE=none, so every caller has every scope, with REAL credentials.', '!! Set AUTH_JWKS_URL, AUTH_PUBLIC_KEY or AUTH_HS256_SECRET (with AUTH_ISSUER, AUTH_AUDIENCE) before exposing it.', bar);
+  if (gateway.auth.devToken) {
+    lines.push('Dev token with every scope (valid 12 h; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${gateway.auth.devToken}"}`);
+  }
+}
 lines.push(`GraphiQL: ${gateway.graphqlUrl}`);
 process.stdout.write(`${lines.join('\n')}\n`);
 

@@ -4,19 +4,17 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { getOperationAST, GraphQLError, type ValidationContext } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError as yogaMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { OpenTokClient } from '../client/types.js';
 import { ERROR_CODES, fromOpenTokError } from '../resolvers/errors.js';
 import { schema } from '../schema/index.js';
-import { authPlugin, createAuthenticator, type AuthConfig } from './auth.js';
+import type { AuthConfig } from './auth.js';
 import { createContext, type GatewayContext } from './context.js';
 import { graphiqlAssetsPlugin, renderGraphiQLPage } from './graphiql.js';
 import type { EventHub } from './events.js';
 import type { Logger } from './log.js';
+import { createSecurity, type SecurityOptions } from './security.js';
 import { webhookPlugin } from './webhooks.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -157,35 +155,24 @@ export interface YogaDeps {
   graphiql: boolean;
   /** Caller authentication; null = open. */
   auth: AuthConfig | null;
+  /** Limits, rate limiting, persisted operations, CORS (src/server/security.ts); defaults when absent. */
+  security?: Omit<SecurityOptions, 'auth'>;
   /** Accept only callbacks signed with this secret; null = accept unsigned callbacks. */
   callbackSecret: string | null;
 }
 
-/**
- * Limits on what one request may ask for. Every alias of a by-id field can cost an upstream
- * call, so aliases bound the fan-out to OpenTok; depth and tokens bound parsing and validation.
- * Generous for real queries (the GraphiQL example is depth 6), refused before execution.
- */
-export const REQUEST_LIMITS = { maxDepth: 12, maxAliases: 50, maxTokens: 5000 } as const;
-
-// Report limit violations as validation errors (HTTP 400 like any invalid document) rather
-// than throwing out of validation, which would surface as an unexplained 200.
-const reportAsValidationError = {
-  propagateOnRejection: false,
-  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
-};
-
 export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
-  const authenticate = createAuthenticator(deps.auth);
+  const security = createSecurity({ auth: deps.auth, ...deps.security }, deps.log);
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: deps.graphiql ? { title: 'OpenTok gateway', defaultQuery: DEFAULT_QUERY } : false,
     renderGraphiQL: renderGraphiQLPage,
-    context: async ({ request }) => createContext(deps, requestIds.getStore(), await authenticate(request)),
+    context: async ({ request }) => createContext(deps, requestIds.getStore(), await security.authenticator.authenticate(request)),
+    cors: security.cors,
     maskedErrors: { maskError: createMaskError(deps.log) },
     logging: {
       debug: (...args: unknown[]) => deps.log.debug(args.map(String).join(' ')),
@@ -194,13 +181,10 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
     },
     plugins: [
-      maxTokensPlugin({ n: REQUEST_LIMITS.maxTokens }),
-      maxDepthPlugin({ n: REQUEST_LIMITS.maxDepth, flattenFragments: true, ...reportAsValidationError }),
-      maxAliasesPlugin({ n: REQUEST_LIMITS.maxAliases, ...reportAsValidationError }),
+      ...security.plugins,
       requestIdPlugin(),
       operationLogPlugin(deps.log),
       webhookPlugin({ events: deps.events, log: deps.log, callbackSecret: deps.callbackSecret }),
-      authPlugin(),
       ...(deps.graphiql ? [graphiqlAssetsPlugin()] : []),
     ],
   });

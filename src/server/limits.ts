@@ -1,0 +1,168 @@
+/**
+ * What one request may ask for, refused before anything reaches OpenTok: body size, depth,
+ * aliases, tokens, directives and estimated cost (GraphQL Armor), field suggestions (hidden in
+ * production: they map the schema for an attacker), introspection (configurable), CSRF
+ * (browser requests must be preflighted) and the optional persisted-operations allow-list.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { DEFAULT_LIMITS, type LimitsConfig } from './security-config.js';
+
+// Report limit violations as validation errors (HTTP 400 like any invalid document) rather
+// than throwing out of validation, which would surface as an unexplained 200.
+const reportAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+function bodyTooLarge(max: number): GraphQLError {
+  return createGraphQLError(`The request body is larger than ${max} bytes`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 413 } } });
+}
+
+/** Reads a body stream, giving up as soon as it exceeds `max` bytes (chunked bodies have no length to check first). */
+async function readLimited(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw bodyTooLarge(max);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Refuses bodies over the limit: by Content-Length up front, and while reading otherwise. */
+export function bodyLimitPlugin(maxBytes: number): Plugin {
+  return {
+    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+      const declared = Number(request.headers.get('content-length') ?? 'NaN');
+      if (Number.isFinite(declared) && declared > maxBytes) throw bodyTooLarge(maxBytes);
+      if (!request.body || !requestParser) return;
+      setRequestParser(async (original) => {
+        const bytes = await readLimited(original.body!, maxBytes);
+        return requestParser(new fetchAPI.Request(original.url, { method: original.method, headers: original.headers, body: bytes as Uint8Array<ArrayBuffer> }));
+      });
+    },
+  };
+}
+
+/** The armor rules, each reported as a 400 validation error naming the limit. */
+export function armorPlugins(limits: Pick<LimitsConfig, 'maxDepth' | 'maxAliases' | 'maxTokens' | 'maxDirectives' | 'maxCost' | 'production'>): Plugin[] {
+  return [
+    maxTokensPlugin({ n: limits.maxTokens }),
+    maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true, ...reportAsValidationError }),
+    maxAliasesPlugin({ n: limits.maxAliases, ...reportAsValidationError }),
+    maxDirectivesPlugin({ n: limits.maxDirectives, ...reportAsValidationError }),
+    // Each object costs 2 and each scalar 1, multiplied by depth: a wide page of archives with
+    // their sessions' streams stays far below the default 5000; fan-out bombs do not.
+    costLimitPlugin({ maxCost: limits.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, flattenFragments: true, ignoreIntrospection: true, ...reportAsValidationError }),
+    ...(limits.production ? [blockFieldSuggestionsPlugin({ mask: '[Suggestion hidden]' })] : []),
+  ] as Plugin[];
+}
+
+export function introspectionPlugin(enabled: boolean): Plugin[] {
+  return enabled ? [] : [useDisableIntrospection() as Plugin];
+}
+
+/**
+ * Browsers may send "simple" cross-site requests (GET, form posts) without a CORS preflight;
+ * those must carry a header a form cannot set. JSON POSTs are preflighted anyway, and a request
+ * with an Authorization header cannot be simple.
+ */
+export function csrfPlugin(): Plugin {
+  return useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-require-preflight', 'apollo-require-preflight', 'authorization'] }) as Plugin;
+}
+
+export interface PersistedOperations {
+  /** Allowed sha256 hashes (hex, lower case). */
+  hashes: ReadonlySet<string>;
+  /** Documents by hash, when the file carries them. */
+  documents: ReadonlyMap<string, string>;
+}
+
+/** Reads the allow-list: `["<sha256>", …]` or `{ "<sha256>": "<document>", … }`. Throws with the reason. */
+export function loadPersistedOperations(path: string, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): PersistedOperations {
+  const parsed: unknown = JSON.parse(read(path));
+  const hashes = new Set<string>();
+  const documents = new Map<string, string>();
+  const isHash = (h: string) => /^[0-9a-f]{64}$/i.test(h);
+  if (Array.isArray(parsed)) {
+    for (const h of parsed) {
+      if (typeof h !== 'string' || !isHash(h)) throw new Error(`${path}: every entry must be a sha256 hex hash; got ${JSON.stringify(h)}`);
+      hashes.add(h.toLowerCase());
+    }
+  } else if (parsed !== null && typeof parsed === 'object') {
+    for (const [h, doc] of Object.entries(parsed)) {
+      if (!isHash(h) || typeof doc !== 'string') throw new Error(`${path}: expected { "<sha256>": "<document>" }; bad entry ${JSON.stringify(h)}`);
+      const actual = sha256(doc);
+      if (actual !== h.toLowerCase()) throw new Error(`${path}: the document under ${h} hashes to ${actual}`);
+      hashes.add(actual);
+      documents.set(actual, doc);
+    }
+  } else {
+    throw new Error(`${path}: expected a JSON array of hashes or an object of hash → document`);
+  }
+  return { hashes, documents };
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * Only listed operations run. A client sends either the hash alone (`extensions.persistedQuery`
+ * as in APQ, or `documentId`), served from the file's documents, or the full text of a listed
+ * operation (its sha256 must be in the list).
+ */
+export function persistedOperationsPlugins(list: PersistedOperations): Plugin[] {
+  const queries = new WeakMap<Request, string>();
+  const recordQuery: Plugin = {
+    onParams({ params, request }) {
+      if (typeof params.query === 'string') queries.set(request, params.query);
+    },
+  };
+  const refuse = (message: string, code: string) => createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
+  return [
+    recordQuery,
+    usePersistedOperations({
+      allowArbitraryOperations: (request) => {
+        const query = queries.get(request);
+        return query !== undefined && list.hashes.has(sha256(query));
+      },
+      extractPersistedOperationId: (params) => {
+        const ext = params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined;
+        const hash = ext?.persistedQuery?.sha256Hash ?? (params as { documentId?: unknown }).documentId;
+        return typeof hash === 'string' ? hash.replace(/^sha256:/, '').toLowerCase() : null;
+      },
+      getPersistedOperation: (key) => (list.hashes.has(key) ? list.documents.get(key) ?? null : null),
+      customErrors: {
+        notFound: () => refuse('This operation is not in the allow-list of persisted operations', 'PERSISTED_QUERY_NOT_FOUND'),
+        persistedQueryOnly: () => refuse('Only persisted operations are accepted: this operation is not in the allow-list', 'PERSISTED_QUERY_ONLY'),
+        keyNotFound: () => refuse('Send a persisted operation hash (extensions.persistedQuery.sha256Hash or documentId)', 'PERSISTED_QUERY_ID_REQUIRED'),
+      },
+    }) as Plugin,
+  ];
+}
+
+export { DEFAULT_LIMITS };
