@@ -185,6 +185,8 @@ export function readSecurityConfig(h: ParseHelpers, upstream: 'emulator' | 'open
     redisUrl: redisRaw ?? null,
     persistedOperationsPath: get('PERSISTED_OPERATIONS_PATH') ?? null,
     corsOrigins,
-    callbackAuth: { pathSecret, basicAuth },
+    // npm start never accepts a callback that proves nothing: with no secret configured for real
+    // credentials, every callback gets 401 (the start-up log says so).
+    callbackAuth: { pathSecret, basicAuth, allowUnauthenticated: false },
   };
 }

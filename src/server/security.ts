@@ -8,6 +8,7 @@ import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { authPlugin, createAuthenticator, type AuthConfig, type Authenticator } from './auth.js';
 import { armorPlugins, bodyLimitPlugin, csrfPlugin, introspectionPlugin, persistedOperationsPlugins, type PersistedOperations } from './limits.js';
 import type { Logger } from './log.js';
+import type { CallbackAuthConfig } from './webhook-auth.js';
 import { createMemoryStore, createRedisStore, rateLimitPlugin, type RateLimitStore } from './rate-limit.js';
 import { DEFAULT_LIMITS, type LimitsConfig, type RateLimitConfig } from './security-config.js';
 
@@ -22,6 +23,8 @@ export interface SecurityOptions {
   persistedOperations?: PersistedOperations | null;
   /** Allowed browser origins (`*` = any); null = no CORS headers. */
   corsOrigins?: string[] | null;
+  /** Legacy callback auth for the webhook route (src/server/webhook-auth.ts); absent = library default. */
+  callbackAuth?: Omit<CallbackAuthConfig, 'signatureSecret'>;
 }
 
 export interface Security {

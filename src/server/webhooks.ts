@@ -3,37 +3,21 @@
  * captions, SIP — CALLBACKS.md) go into the event hub, where `recentEvents` and the
  * subscriptions read them. Authenticity is decided in one place, `callbackProblem` below.
  */
-import { createHash } from 'node:crypto';
-import { jwtVerify } from 'jose';
 import type { Plugin } from 'graphql-yoga';
 import { classify, type EventHub, type OpenTokEvent } from './events.js';
 import type { Logger } from './log.js';
+import { verifyCallback, type CallbackAuthConfig } from './webhook-auth.js';
 
 export const WEBHOOK_PATH = '/webhooks/opentok';
 const WEBHOOK_MAX_BYTES = 1024 * 1024;
-
-/**
- * Verifies a signed callback (CALLBACKS.md §10.3): an HS256 JWT from "Vonage" in Authorization,
- * whose `payload_hash` is the SHA-256 of the exact body bytes. Returns why it fails, or null.
- */
-async function callbackSignatureProblem(authorization: string | null, body: string, key: Uint8Array): Promise<string | null> {
-  if (!authorization) return 'Unsigned callback: an Authorization header with the signature JWT is required';
-  const token = authorization.replace(/^Bearer\s+/i, '');
-  try {
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: 'Vonage' });
-    const hash = createHash('sha256').update(body, 'utf8').digest('hex');
-    if (typeof payload.payload_hash !== 'string' || payload.payload_hash.toLowerCase() !== hash) return 'The payload_hash does not match the body';
-    return null;
-  } catch {
-    return 'The callback signature is not valid';
-  }
-}
 
 export interface WebhookOptions {
   events: EventHub;
   log: Logger;
   /** Accept only callbacks signed with this secret; null = accept unsigned callbacks. */
   callbackSecret: string | null;
+  /** Legacy OpenTok callback auth (path secret, basic auth) and whether unauthenticated callbacks are refused (src/server/webhook-auth.ts). */
+  callbackAuth?: Omit<CallbackAuthConfig, 'signatureSecret'>;
   /**
    * Runs before subscribers hear of a callback (response-cache invalidation), so a client that
    * re-reads on an event never gets the state from before it.
@@ -46,15 +30,20 @@ export interface WebhookOptions {
 export function webhookPlugin(options: WebhookOptions): Plugin {
   const { events, log, callbackSecret } = options;
   const count = options.count ?? (() => undefined);
-  const key = callbackSecret === null ? null : new TextEncoder().encode(callbackSecret);
+  // Without any callback auth configured, a gateway built as a library accepts unsigned callbacks
+  // (as before); `npm start` always passes callbackAuth, which refuses them.
+  const auth: CallbackAuthConfig = { signatureSecret: callbackSecret, allowUnauthenticated: true, ...options.callbackAuth };
 
   /** Why this callback is not authentic, or null when it is. The one place that decides it. */
-  const callbackProblem = async (request: Request, body: string): Promise<string | null> =>
-    key ? callbackSignatureProblem(request.headers.get('authorization'), body, key) : null;
+  const callbackProblem = async (request: Request, body: string): Promise<string | null> => {
+    const verdict = await verifyCallback(request, body, auth, WEBHOOK_PATH);
+    return verdict.ok ? null : verdict.reason;
+  };
 
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== WEBHOOK_PATH) return;
+      // `/webhooks/opentok/<secret>` is the legacy path-secret form of the same route.
+      if (url.pathname !== WEBHOOK_PATH && !url.pathname.startsWith(`${WEBHOOK_PATH}/`)) return;
       const reply = (status: number, body?: string, headers: Record<string, string> = {}) =>
         endResponse(new fetchAPI.Response(body ?? null, { status, headers: body ? { 'content-type': 'application/json', ...headers } : headers }));
       if (request.method !== 'POST') return reply(405, JSON.stringify({ message: 'Use POST' }), { allow: 'POST' });

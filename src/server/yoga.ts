@@ -184,7 +184,7 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       ...security.plugins,
       requestIdPlugin(),
       operationLogPlugin(deps.log),
-      webhookPlugin({ events: deps.events, log: deps.log, callbackSecret: deps.callbackSecret }),
+      webhookPlugin({ events: deps.events, log: deps.log, callbackSecret: deps.callbackSecret, ...(deps.security?.callbackAuth ? { callbackAuth: deps.security.callbackAuth } : {}) }),
       ...(deps.graphiql ? [graphiqlAssetsPlugin()] : []),
     ],
   });
