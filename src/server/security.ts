@@ -40,8 +40,9 @@ export function createSecurity(options: SecurityOptions, log: Logger): Security 
   let redis: Redis | null = null;
   if (options.rateLimit) {
     if (options.redisUrl) {
-      // Commands fail fast while Redis is down (the store then counts in memory) instead of queueing.
-      redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+      // Commands wait for the first connection (no request at start-up is counted elsewhere), but
+      // fail within 250 ms while Redis is down, and the store then counts in memory.
+      redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 250 });
       redis.on('error', (error: unknown) => log.debug('rate limit: Redis connection error', { error }));
       store = createRedisStore(redis, log);
     } else {
