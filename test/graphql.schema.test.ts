@@ -100,7 +100,7 @@ describe('root fields', () => {
         'startCaptions', 'stopCaptions',
       ].sort(),
     );
-    expect(names(schema.getSubscriptionType())).toEqual(['opentokEvents']);
+    expect(names(schema.getSubscriptionType())).toEqual(['archiveUpdated', 'broadcastUpdated', 'captionsUpdated', 'opentokEvents', 'renderUpdated', 'sessionEvents']);
     const archives = schema.getQueryType()!.getFields().archives!;
     expect(Object.fromEntries(archives.args.map((a) => [a.name, [String(a.type), a.defaultValue]]))).toEqual({
       offset: ['Int', 0],

@@ -87,6 +87,10 @@ builder.subscriptionFields((t) => ({
       types: t.arg.stringList({ description: 'Only these event types (e.g. `["streamCreated", "archive"]`).' }),
     },
     subscribe: (_root, args, ctx) => matching(ctx.events.subscribe(), args.sessionId, args.types),
-    resolve: (event) => event,
+    // One context serves the whole subscription: each event reads current state, not cached loads.
+    resolve: (event, _args, ctx) => {
+      ctx.loaders.afterWrite();
+      return event;
+    },
   }),
 }));

@@ -15,6 +15,7 @@ import './audio-connector.js';
 import './render.js';
 import './captions.js';
 import './events.js';
+import './subscriptions.js';
 
 export const schema = builder.toSchema();
 

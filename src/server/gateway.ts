@@ -12,9 +12,10 @@ import { startEmulator } from '../emulator/index.js';
 import { devAuthConfig, mintDevToken, type AuthConfig } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { seedDemo, type DemoData } from './demo.js';
-import { createEventHub, type EventHub } from './events.js';
+import type { EventHub } from './events.js';
 import { createLogger, type Logger } from './log.js';
 import { loadPersistedOperations } from './limits.js';
+import { createRealtime, type Realtime, type ShutdownOptions } from './realtime.js';
 import { createGatewayYoga, GRAPHQL_PATH, WEBHOOK_PATH, type GatewayYoga, type YogaDeps } from './yoga.js';
 
 export interface GatewayOptions {
@@ -28,28 +29,46 @@ export interface GatewayOptions {
   callbackSecret?: string | null;
   /** Limits, rate limiting, persisted operations, CORS (src/server/security.ts); default limits otherwise. */
   security?: YogaDeps['security'];
+  /** Share events, callback dedupe and the response cache with other instances through this Redis. */
+  redisUrl?: string | null;
+  /** Longest life of a cached archive/broadcast/stream read, ms; default 0 = no response cache. */
+  cacheTtlMs?: number;
+  /** Graceful-shutdown timing (src/server/realtime.ts). */
+  shutdown?: ShutdownOptions;
 }
 
 export interface Gateway {
   yoga: GatewayYoga;
   events: EventHub;
   server: Server;
+  /** Metrics, readiness, the response cache and the Redis connections of this instance. */
+  realtime: Realtime;
   /** Starts listening; resolves with the base URL (`http://host:port`). */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting connections and closes idle and open ones. */
+  /**
+   * Graceful stop: /ready fails, no new connections, subscriptions complete, in-flight
+   * requests finish, then Redis closes.
+   */
   close(): Promise<void>;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
   const log = options.log ?? createLogger('silent');
-  const events = options.events ?? createEventHub();
-  const yoga = createGatewayYoga({ client: options.client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null, callbackSecret: options.callbackSecret ?? null, ...(options.security ? { security: options.security } : {}) });
+  const realtime = createRealtime({ log, redisUrl: options.redisUrl ?? null, cacheTtlMs: options.cacheTtlMs ?? 0, ...(options.events ? { events: options.events } : {}) });
+  const { events } = realtime;
+  const client = realtime.instrumentClient(options.client);
+  const realtimeDeps = { opsPlugins: realtime.opsPlugins, cachePlugins: realtime.cachePlugins, webhookHooks: realtime.webhookHooks };
+  const yoga = createGatewayYoga({ ...realtimeDeps, client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null, callbackSecret: options.callbackSecret ?? null, ...(options.security ? { security: options.security } : {}) });
   const server = createServer(yoga);
+  realtime.attach(server, yoga, client);
   return {
     yoga,
     events,
     server,
-    listen(port = 0, host) {
+    realtime,
+    async listen(port = 0, host) {
+      // Subscribed to shared events before taking traffic, so no callback is missed.
+      await realtime.ready;
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -61,10 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await realtime.shutdown(server, options.shutdown);
       // Plugins release what they hold (e.g. the rate limiter's Redis connection).
       await yoga.dispose();
     },

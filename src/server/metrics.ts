@@ -97,30 +97,36 @@ export function createMetrics(): Metrics {
     countCallback: (kind, outcome) => callbacks.inc({ kind, outcome }),
     trackSubscriptions: (transport, count) => void subscriptionSources.set(transport, count),
     instrumentClient(client) {
-      return new Proxy(client, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown;
-          if (typeof value !== 'function' || typeof property !== 'string') return value;
-          return (...args: unknown[]) => {
-            const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-            // Token minting and the async iterators are not single REST calls.
-            if (!(result instanceof Promise)) return result;
-            const stop = upstreamDurations.startTimer({ operation: property });
-            return result.then(
-              (ok) => {
-                stop();
-                upstreamCalls.inc({ operation: property, outcome: 'ok' });
-                return ok;
-              },
-              (error: unknown) => {
-                stop();
-                upstreamCalls.inc({ operation: property, outcome: error instanceof OpenTokError ? error.code : 'error' });
-                throw error;
-              },
-            );
-          };
-        },
-      });
+      // A new object over the client (which is frozen): each upstream operation wrapped.
+      const wrapped = Object.create(client) as OpenTokClient;
+      const names = new Set<string>();
+      for (let o: object | null = client; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+        for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+      }
+      for (const name of names) {
+        const value = (client as unknown as Record<string, unknown>)[name];
+        if (typeof value !== 'function' || name === 'constructor') continue;
+        const call = (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(client, args);
+          // Token minting and the async iterators are not single REST calls.
+          if (!(result instanceof Promise)) return result;
+          const stop = upstreamDurations.startTimer({ operation: name });
+          return result.then(
+            (ok) => {
+              stop();
+              upstreamCalls.inc({ operation: name, outcome: 'ok' });
+              return ok;
+            },
+            (error: unknown) => {
+              stop();
+              upstreamCalls.inc({ operation: name, outcome: error instanceof OpenTokError ? error.code : 'error' });
+              throw error;
+            },
+          );
+        };
+        Object.defineProperty(wrapped, name, { value: call, enumerable: true });
+      }
+      return Object.freeze(wrapped);
     },
     plugin() {
       const started = new WeakMap<Request, { at: number; type: string; name: string }>();

@@ -111,9 +111,13 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       server.closeIdleConnections();
       hub.completeSubscriptions();
       await ws?.close();
+      // Connections that go idle after their last response (ended SSE streams, finished
+      // requests on keep-alive sockets) are closed as they become idle.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       const cut = setTimeout(() => server.closeAllConnections(), shutdown.graceMs ?? 10_000);
       cut.unref();
       await closed;
+      clearInterval(idle);
       clearTimeout(cut);
       await hub.close();
       await responseCache?.close();

@@ -15,7 +15,7 @@ import { graphiqlAssetsPlugin, renderGraphiQLPage } from './graphiql.js';
 import type { EventHub } from './events.js';
 import type { Logger } from './log.js';
 import { createSecurity, type SecurityOptions } from './security.js';
-import { webhookPlugin } from './webhooks.js';
+import { webhookPlugin, type WebhookOptions } from './webhooks.js';
 
 export const GRAPHQL_PATH = '/graphql';
 export { WEBHOOK_PATH } from './webhooks.js';
@@ -159,6 +159,12 @@ export interface YogaDeps {
   security?: Omit<SecurityOptions, 'auth'>;
   /** Accept only callbacks signed with this secret; null = accept unsigned callbacks. */
   callbackSecret: string | null;
+  /** /ready, /metrics and request metrics (src/server/realtime.ts): first, so probes are never limited. */
+  opsPlugins?: Plugin[];
+  /** The response cache (src/server/cache.ts): after authentication, limits and rate limiting. */
+  cachePlugins?: Plugin[];
+  /** Cache invalidation and counting for accepted callbacks. */
+  webhookHooks?: Pick<WebhookOptions, 'beforePublish' | 'count'>;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
@@ -181,10 +187,12 @@ export function createGatewayYoga(deps: YogaDeps): GatewayYoga {
       error: (...args: unknown[]) => deps.log.error(args.map(String).join(' ')),
     },
     plugins: [
+      ...(deps.opsPlugins ?? []),
       ...security.plugins,
       requestIdPlugin(),
       operationLogPlugin(deps.log),
-      webhookPlugin({ events: deps.events, log: deps.log, callbackSecret: deps.callbackSecret, ...(deps.security?.callbackAuth ? { callbackAuth: deps.security.callbackAuth } : {}) }),
+      ...(deps.cachePlugins ?? []),
+      webhookPlugin({ events: deps.events, log: deps.log, callbackSecret: deps.callbackSecret, ...deps.webhookHooks, ...(deps.security?.callbackAuth ? { callbackAuth: deps.security.callbackAuth } : {}) }),
       ...(deps.graphiql ? [graphiqlAssetsPlugin()] : []),
     ],
   });

@@ -5,7 +5,7 @@
 import { createOpenTokClient } from '../../src/client/index.js';
 import type { OpenTokClientConfig } from '../../src/client/types.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createGateway, type Gateway } from '../../src/server/gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.js';
 import { WEBHOOK_PATH } from '../../src/server/yoga.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -44,6 +44,8 @@ export interface TestGatewayOptions {
   client?: Partial<OpenTokClientConfig>;
   /** Deliver emulator callbacks to the gateway's webhook route. */
   callbacks?: boolean;
+  /** More gateway options (response cache, Redis, auth, …). */
+  gateway?: Omit<GatewayOptions, 'client'>;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -59,7 +61,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     retry: { retries: 0 },
     ...options.client,
   } as OpenTokClientConfig);
-  const gateway = createGateway({ client, graphiql: true, callbackSecret: callbackSecret ?? null });
+  const gateway = createGateway({ client, graphiql: true, callbackSecret: callbackSecret ?? null, ...options.gateway });
   const url = await gateway.listen(0, '127.0.0.1');
   if (options.callbacks) emulator.setCallbackUrl(`${url}${WEBHOOK_PATH}`);
 
