@@ -21,9 +21,20 @@ export const ARCHIVES_QUERY = '{ archives(offset: 0, count: 50) { totalCount ite
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(OPENTOK_|VONAGE_|GATEWAY_JWT_|PORT$|HOST$)/.test(k)) env[k] = v;
+    if (!/^(OPENTOK_|VONAGE_|GATEWAY_JWT_|AUTH_|RATE_LIMIT_|PORT$|HOST$|LOG_LEVEL$)/.test(k)) env[k] = v;
   }
+  // The bench measures the gateway's own path, like the peer's: no caller
+  // authentication, and no rate limit (every load request comes from one IP,
+  // and the default of 300 operations a minute would turn the run into 429s).
+  env.AUTH_MODE = 'none';
+  env.RATE_LIMIT_MAX = '0';
   for (const k of [
+    'AUTH_JWKS_URL',
+    'AUTH_PUBLIC_KEY',
+    'AUTH_PUBLIC_KEY_PATH',
+    'AUTH_HS256_SECRET',
+    'PERSISTED_OPERATIONS_PATH',
+    'REDIS_URL',
     'OPENTOK_API_KEY',
     'OPENTOK_API_SECRET',
     'OPENTOK_API_URL',
@@ -61,4 +72,27 @@ export async function startGateway(
     return true;
   }, { proc, timeoutMs: 60_000 });
   return { url, proc };
+}
+
+/**
+ * The variable that turns the response cache on for `npm start`, as the
+ * gateway documents it in `--help` (a name with CACHE in it), with a value
+ * that enables it for a minute. Undefined when the gateway offers none.
+ */
+export async function responseCacheVariable(): Promise<{ name: string; value: string; help: string } | undefined> {
+  const proc = spawnProc('gateway --help', NODE, ['--import', 'tsx', 'src/server/main.ts', '--help'], { env: cleanEnv() });
+  let out = '';
+  proc.child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  await proc.exited;
+  for (const line of out.split('\n')) {
+    const m = /^\s+([A-Z][A-Z0-9_]*CACHE[A-Z0-9_]*)\s+(.+)$/.exec(line);
+    if (!m) continue;
+    const [, name = '', help = ''] = m;
+    if (/_MS$/.test(name) || /\bms\b|milliseconds/i.test(help)) return { name, value: '60000', help };
+    if (/_S$|_SECONDS$/.test(name) || /\bseconds\b/i.test(help)) return { name, value: '60', help };
+    if (/true|false/i.test(help)) return { name, value: 'true', help };
+  }
+  return undefined;
 }
