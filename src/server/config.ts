@@ -29,6 +29,10 @@ export interface GatewayConfig {
   emulatorPort: number;
   /** The gateway's externally reachable base URL, for OpenTok callbacks; default http://localhost:PORT. */
   publicUrl: string | undefined;
+  /** Longest life of a cached archive/broadcast/stream read in ms; 0 = no response cache. */
+  cacheTtlMs: number;
+  /** Graceful shutdown: how long /ready fails before connections are refused, and how long in-flight requests may take. */
+  shutdown: { drainDelayMs: number; graceMs: number };
   /** Caller authentication; null = the embedded emulator's open mode (anonymous callers plus a dev token). */
   auth: AuthConfig | null;
   /** Limits, rate limiting, Redis, persisted operations, CORS, legacy callback auth (security-config.ts). */
@@ -60,6 +64,9 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'GATEWAY_JWT_SECRET', description: 'Alias of AUTH_HS256_SECRET (GATEWAY_JWT_ISSUER / GATEWAY_JWT_AUDIENCE: of AUTH_ISSUER / AUTH_AUDIENCE).' },
   { name: 'OPENTOK_CALLBACK_SECRET', description: 'Signature secret of your OpenTok callbacks (1–50 characters): /webhooks/opentok then accepts only callbacks signed with it.' },
   { name: 'PUBLIC_URL', description: 'Base URL where OpenTok can reach this gateway, for callbacks (default http://localhost:PORT).' },
+  { name: 'RESPONSE_CACHE_TTL_MS', description: 'Longest life of a cached archive, broadcast or stream read (default 30000; 0 = off). Callbacks and mutations invalidate sooner.' },
+  { name: 'SHUTDOWN_DRAIN_MS', description: 'On SIGTERM, how long /ready answers 503 before new connections are refused, for load balancers to notice (default 0).' },
+  { name: 'SHUTDOWN_GRACE_MS', description: 'On SIGTERM, how long in-flight requests may take before their connections are cut (default 10000).' },
   { name: 'EMULATOR_PORT', description: 'With no credentials: port of the embedded OpenTok emulator (default 0 = any free port).' },
   { name: 'SEED_DEMO', description: 'With no credentials: seed demo data into the emulator at start: true or false (default true).' },
 ];
@@ -156,6 +163,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
   const publicUrl = url('PUBLIC_URL');
   const graphiql = bool('GRAPHIQL', true);
   const seedDemo = bool('SEED_DEMO', true);
+  const cacheTtlMs = int('RESPONSE_CACHE_TTL_MS', 30_000, 0, 86_400_000);
+  const shutdown = { drainDelayMs: int('SHUTDOWN_DRAIN_MS', 0, 0, 600_000), graceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000) };
   const callbackSecret = get('OPENTOK_CALLBACK_SECRET') ?? null;
   if (callbackSecret !== null && callbackSecret.length > 50) problems.push('OPENTOK_CALLBACK_SECRET must be 1–50 characters (the platform\'s limit)');
 
@@ -209,6 +218,8 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (p
     seedDemo,
     emulatorPort,
     publicUrl,
+    cacheTtlMs,
+    shutdown,
     auth,
     security,
     callbackSecret,

@@ -133,7 +133,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const { persistedOperationsPath, ...security } = config.security;
   const persistedOperations = persistedOperationsPath ? loadPersistedOperations(persistedOperationsPath) : null;
   const client = createOpenTokClient(clientConfig);
-  const gateway = createGateway({ client, log, graphiql: config.graphiql, auth, callbackSecret, security: { ...security, persistedOperations } });
+  const realtime = { redisUrl: config.security.redisUrl, cacheTtlMs: config.cacheTtlMs, shutdown: config.shutdown };
+  const gateway = createGateway({ ...realtime, client, log, graphiql: config.graphiql, auth, callbackSecret, security: { ...security, persistedOperations } });
   let demo: DemoData | null = null;
   try {
     const url = await gateway.listen(config.port, config.host);
