@@ -154,7 +154,7 @@ const ops = (byOperation: Record<string, number>) =>
     .join(', ');
 
 async function rowUpstream(gw: Gateway, emu: Emulator, seed: Seed): Promise<void> {
-  const title = 'Upstream efficiency';
+  const title = 'Upstream efficiency (response cache off: loaders and client only)';
   const rows: TableRow[] = [];
   const data: Record<string, unknown> = {};
 
@@ -271,14 +271,20 @@ async function profileMode(): Promise<void> {
   try {
     await seedEmulator(emu);
     const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
+    // --profile: row 1's work (response cache off); --profile=cached: row 2's.
+    const cached = args.has('--profile=cached');
+    const cacheVar = await responseCacheVariable().catch(() => undefined);
+    const env = cacheVar ? { [cacheVar.name]: cached ? cacheVar.value : '0' } : {};
     const gw = await startGateway(emu, {
       core: GATEWAY_CORE,
+      env,
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', '--import', join(ROOT, 'bench/lib/exit-on-signal.ts')],
     });
     const duration = numEnv('BENCH_PROFILE_SECONDS', 10);
-    log(`profiling the gateway under row-1 load: c=10 for ${duration}s`);
+    const connections = cached ? 50 : 10;
+    log(`profiling the gateway under row-${cached ? 2 : 1} load: c=${connections} for ${duration}s (${JSON.stringify(env)})`);
     const s = await loadSeries(graphqlTarget(gw.url, ARCHIVES_QUERY), {
-      connections: 10,
+      connections,
       runs: 1,
       durationSec: duration,
       warmupSec: 2,
@@ -289,9 +295,9 @@ async function profileMode(): Promise<void> {
     if (file === undefined) throw new Error(`no .cpuprofile written in ${dir}`);
     const summary = summariseProfile(join(dir, file));
     const lines = [
-      `# CPU profile of the gateway under row-1 load`,
+      `# CPU profile of the gateway under row-${cached ? '2 load (response cache warm)' : '1 load (response cache off)'}`,
       '',
-      `${new Date().toISOString()} · ${machine().cpu} · node --cpu-prof, archives(offset:0,count:50), c=10 for ${duration}s after a 2 s warm-up: ${fmt(s.rps.median)} req/s.`,
+      `${new Date().toISOString()} · ${machine().cpu} · node --cpu-prof, archives(offset:0,count:50), c=${connections} for ${duration}s after a 2 s warm-up, ${JSON.stringify(env)}: ${fmt(s.rps.median)} req/s.`,
       `Busy ${fmt(summary.busyMs)} ms, idle ${fmt(summary.idleMs)} ms of the profile (warm-up included). Profile file: ${join(dir, file)}`,
       '',
       '## Self time by package / area',
@@ -307,7 +313,7 @@ async function profileMode(): Promise<void> {
       ...summary.top.map((t) => `| ${t.name.replace(/\|/g, '\\|')} | ${t.where} | ${fmt(t.selfMs)} | ${fmt(t.percent, 1)} |`),
       '',
     ];
-    const out = join(ROOT, 'bench/results/profile.md');
+    const out = join(ROOT, cached ? 'bench/results/profile-cached.md' : 'bench/results/profile.md');
     writeFileSync(out, lines.join('\n'));
     process.stdout.write(`${lines.join('\n')}\n`);
     log(`wrote ${out}`);
@@ -399,7 +405,7 @@ async function main(): Promise<void> {
   if (m.nproc < 2) log(`only ${m.nproc} core(s): gateway and driver share a core`);
   log(`load tool: ${LOAD_TOOL}${LOAD_TOOL === 'autocannon' ? ' (install Debian wrk for microsecond latencies)' : ''}`);
 
-  if (args.has('--profile')) return profileMode();
+  if (args.has('--profile') || args.has('--profile=cached')) return profileMode();
 
   log('starting the emulator (core 1) and seeding it');
   const emu = await startEmulator(DRIVER_CORE);
@@ -424,10 +430,15 @@ async function main(): Promise<void> {
     // under load at a given moment uses it (the other sits idle).
     let gw: Gateway | undefined;
     let gwError = '';
+    let cacheVar: Awaited<ReturnType<typeof responseCacheVariable>>;
     const oursMemory: { idle?: Memory; afterLoad?: Memory } = {};
     if ([1, 2, 3, 4, 6].some(want)) {
       try {
-        gw = await startGateway(emu, { core: GATEWAY_CORE });
+        // Rows 1, 3, 4 and 6 measure the work itself, so this gateway runs
+        // with its response cache off (RESPONSE_CACHE_TTL_MS defaults to 30 s
+        // since the cache landed); row 2 starts its own gateway with it on.
+        cacheVar = await responseCacheVariable().catch(() => undefined);
+        gw = await startGateway(emu, { core: GATEWAY_CORE, env: cacheVar ? { [cacheVar.name]: '0' } : {} });
         const g = gw;
         stops.push(() => g.proc.stop());
         oursMemory.idle = memoryOf(gw.proc.pid);
@@ -566,12 +577,12 @@ async function main(): Promise<void> {
       }
     }
 
+    let q3Cached: { calls: number; byOperation: Record<string, number> } | undefined;
     // Row 2: cached reads — measured only with a response cache that really
     // answers (proved by upstream counts), never assumed from the source.
     if (want(2)) {
       const uncached = comparisons[50]?.series.ours;
       const moduleExists = existsSync(join(ROOT, 'src/server/cache.ts'));
-      const cacheVar = gw ? await responseCacheVariable().catch(() => undefined) : undefined;
       let cachedGw: Gateway | undefined;
       if (gw === undefined) {
         unavailable(2, 'Cached reads', 'not available', `the gateway does not start: ${gwError}`, '≥ 4,000');
@@ -637,6 +648,13 @@ async function main(): Promise<void> {
             ],
           );
         }
+        if (cachedGw && probe.calls < 20) {
+          // Row 3's third query again, against the gateway as it ships (cache
+          // on): a cold cache does not coalesce concurrent misses by itself.
+          const q = '{ archives(offset: 0, count: 46) { totalCount items { id status } } }';
+          const c = cachedGw;
+          q3Cached = await countUpstream(emu, () => Promise.all(Array.from({ length: 50 }, () => graphqlOk(c.url, q))));
+        }
         if (cachedGw) await cachedGw.proc.stop();
       }
       // Context for the target: yoga itself on the same core, trivial schema.
@@ -668,6 +686,18 @@ async function main(): Promise<void> {
     if (want(3)) {
       if (gw === undefined) unavailable(3, 'Upstream efficiency', 'not available', `the gateway does not start: ${gwError}`, 'minimum');
       else await rowUpstream(gw, emu, seed).catch((e: Error) => unavailable(3, 'Upstream efficiency', 'failed', e.message.slice(0, 300), 'minimum'));
+      if (q3Cached) {
+        table.push({
+          row: 3,
+          measure: 'context: the same 50 concurrent identical reads (count:46) with the response cache on, cold',
+          ours: `${q3Cached.calls} (${ops(q3Cached.byOperation)})`,
+          reference: 'naive 50, minimum 1',
+          delta: q3Cached.calls <= 1 ? 'coalesced' : 'not coalesced',
+          target: '',
+        });
+        const r3 = results.find((r) => r.row === 3);
+        if (r3) r3.data = { ...(r3.data as object), q3WithResponseCache: q3Cached };
+      }
     }
 
     // Row 4: generateToken through the gateway first (it needs the gateway up).
