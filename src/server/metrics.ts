@@ -28,7 +28,9 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 /** `query Name`, from the request's parameters; parsing only when the type is not evident. */
 function operationOf(query: string | undefined, operationName: string | undefined | null): { type: string; name: string } {
   let type = 'query';
-  const head = /^\s*(query|mutation|subscription)\b/.exec(query ?? '');
+  const head = /^\s*(query|mutation|subscription)\b\s*([A-Za-z_][A-Za-z0-9_]*)?/.exec(query ?? '');
+  // Without an operationName parameter, a document's (first) operation names itself.
+  operationName ||= head?.[2];
   if (head) type = head[1]!;
   else if (query && !/^\s*[{#]/.test(query)) {
     try {

@@ -34,7 +34,9 @@ export function connectRedis(url: string): RedisConnections {
   // a Redis restart from turning into a long outage.
   const options = { maxRetriesPerRequest: 3, retryStrategy: (times: number) => Math.min(times * 100, 2000), lazyConnect: false };
   const command = new Redis(url, options);
-  const subscriber = new Redis(url, options);
+  // The subscriber's SUBSCRIBE waits for Redis however long it is away (ioredis resubscribes on
+  // reconnect): a failed SUBSCRIBE would leave this instance deaf without saying so.
+  const subscriber = new Redis(url, { ...options, maxRetriesPerRequest: null });
   // Connection errors are retried by ioredis; readiness reports them (src/server/health.ts).
   command.on('error', () => undefined);
   subscriber.on('error', () => undefined);
@@ -49,7 +51,8 @@ export function connectRedis(url: string): RedisConnections {
       }
     },
     async close() {
-      await Promise.allSettled([command.quit(), subscriber.quit()]);
+      // QUIT lets queued commands finish; against a Redis that is away it would only wait.
+      if (command.status === 'ready') await command.quit().catch(() => undefined);
       command.disconnect();
       subscriber.disconnect();
     },

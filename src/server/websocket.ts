@@ -38,6 +38,8 @@ interface RootValue {
 export function attachWebSocket(server: Server, yoga: GatewayYoga, log: Logger): WebSocketEndpoint {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const sockets = new Set<WebSocket>();
+  // Subscriptions running on the sockets, so shutdown can let their `complete` go out first.
+  let operations = 0;
   wss.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -62,6 +64,15 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, log: Logger):
         }
         return true;
       },
+      onOperation: () => {
+        operations += 1;
+      },
+      onComplete: () => {
+        operations = Math.max(0, operations - 1);
+      },
+      onError: () => {
+        operations = Math.max(0, operations - 1);
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const { enveloped, context } = await contextFor(ctx.connectionParams, payload);
         const args = {
@@ -82,9 +93,14 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, log: Logger):
 
   return {
     connections: () => sockets.size,
-    close() {
+    async close() {
+      // The event hub has just completed every subscription: wait (briefly) until graphql-ws
+      // has sent each `complete`, so clients see a clean end before the 1001 close.
+      const deadline = Date.now() + 1000;
+      while (operations > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       for (const socket of sockets) socket.close(1001, 'Server shutting down');
-      return new Promise((resolve) => {
+      return new Promise<void>((resolve) => {
         // Sockets that do not answer the close handshake are cut after a moment.
         const cut = setTimeout(() => {
           for (const socket of sockets) socket.terminate();

@@ -72,7 +72,8 @@ export function sse(graphqlUrl: string, query: string, variables: Record<string,
         }
       }
       return 'closed';
-    } catch {
+    } catch (error) {
+      if (process.env.DEBUG_SSE) console.error('sse error', error);
       return abort.signal.aborted ? 'closed' : 'error';
     }
   })();
