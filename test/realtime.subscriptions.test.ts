@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { devAuthConfig, mintDevToken } from '../src/server/auth.js';
 import { ok, routedSessionWithPublishers, startTestGateway, type TestGateway } from './support/gateway.js';
 import { sse, until, wsClient, wsSubscribe, type TestSubscription } from './support/subscriptions.js';
@@ -38,6 +38,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+});
+// Subscriptions a test closed are released asynchronously; each test counts from a clean slate.
+beforeEach(async () => {
+  await until(() => t.gateway.events.subscriberCount() === 0, 5000, 'earlier subscriptions to be released');
 });
 
 describe.each(['sse', 'websocket'] as const)('subscriptions over %s', (transport) => {
@@ -79,6 +83,16 @@ describe.each(['sse', 'websocket'] as const)('subscriptions over %s', (transport
       for (const s of Object.values(subs)) s.close();
       await ws?.dispose();
     }
+  });
+
+  it('releases a subscription as soon as its client leaves, without waiting for another event', async () => {
+    const before = t.gateway.events.subscriberCount();
+    const ws = transport === 'websocket' ? wsClient({ url: t.graphqlUrl.replace(/^http/, 'ws') }) : null;
+    const sub = ws ? wsSubscribe(ws, SUBSCRIPTIONS.session, { sid: 'nobody' }) : sse(t.graphqlUrl, SUBSCRIPTIONS.session, { sid: 'nobody' });
+    await until(() => t.gateway.events.subscriberCount() === before + 1, 5000, 'the subscription');
+    sub.close();
+    await ws?.dispose();
+    await until(() => t.gateway.events.subscriberCount() === before, 5000, 'the subscription to be released');
   });
 
   it('closes the emulator loop: startArchive → stopArchive shows started, stopped, available live', async () => {

@@ -2,7 +2,7 @@
  * OpenTok callbacks (session monitoring, archive, broadcast, render, captions, SIP) received on
  * `/webhooks/opentok`: `recentEvents` reads them, `opentokEvents` streams them (SSE).
  */
-import type { OpenTokEvent } from '../server/events.js';
+import { filterEvents, type OpenTokEvent } from '../server/events.js';
 import { archiveById } from '../resolvers/archive.js';
 import { badUserInput } from '../resolvers/errors.js';
 import { broadcastById } from '../resolvers/broadcast.js';
@@ -50,13 +50,8 @@ OpenTokEventRef.implement({
   }),
 });
 
-async function* matching(source: AsyncIterable<OpenTokEvent>, sessionId: string | null | undefined, types: readonly string[] | null | undefined): AsyncGenerator<OpenTokEvent> {
-  for await (const event of source) {
-    if (sessionId && event.sessionId !== sessionId) continue;
-    if (types && types.length > 0 && !types.includes(event.type)) continue;
-    yield event;
-  }
-}
+const matching = (source: AsyncIterable<OpenTokEvent>, sessionId: string | null | undefined, types: readonly string[] | null | undefined) =>
+  filterEvents(source, (event) => (!sessionId || event.sessionId === sessionId) && (!types || types.length === 0 || types.includes(event.type)));
 
 builder.queryFields((t) => ({
   recentEvents: t.field({

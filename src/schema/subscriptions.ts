@@ -9,7 +9,7 @@ import { archiveById } from '../resolvers/archive.js';
 import { broadcastById } from '../resolvers/broadcast.js';
 import { renderById } from '../resolvers/render.js';
 import type { GatewayContext } from '../server/context.js';
-import type { OpenTokEvent } from '../server/events.js';
+import { filterEvents, type OpenTokEvent } from '../server/events.js';
 import { builder } from './builder.js';
 import { ArchiveStatusEnum, BroadcastStatusEnum, RenderStatusEnum, VideoTypeEnum } from './enums.js';
 import { ArchiveRef, BroadcastRef, RenderRef } from './refs.js';
@@ -19,9 +19,7 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 const obj = (value: unknown): Record<string, unknown> => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {});
 const oneOf = <T extends string>(values: readonly T[], value: unknown): T | null => (values as readonly unknown[]).includes(value) ? (value as T) : null;
 
-async function* filtered(source: AsyncIterable<OpenTokEvent>, keep: (event: OpenTokEvent) => boolean): AsyncGenerator<OpenTokEvent> {
-  for await (const event of source) if (keep(event)) yield event;
-}
+const filtered = filterEvents;
 
 const ArchiveUpdateRef = builder.objectRef<OpenTokEvent>('ArchiveUpdate');
 type EventFieldBuilder = Parameters<NonNullable<Parameters<typeof ArchiveUpdateRef.implement>[0]['fields']>>[0];

@@ -219,3 +219,27 @@ export function createEventHub(options: EventHubOptions = {}): EventHub {
     },
   };
 }
+
+/**
+ * The events of `source` that `keep` accepts. Not an async generator on purpose: a generator's
+ * `return()` waits behind its pending `next()`, so a subscription whose client left would stay
+ * open until some later event woke it; here `return()` reaches the hub at once.
+ */
+export function filterEvents(source: AsyncIterable<OpenTokEvent>, keep: (event: OpenTokEvent) => boolean): AsyncIterableIterator<OpenTokEvent> {
+  const inner = source[Symbol.asyncIterator]();
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      for (;;) {
+        const result = await inner.next();
+        if (result.done || keep(result.value)) return result;
+      }
+    },
+    async return() {
+      await inner.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
