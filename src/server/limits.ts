@@ -15,7 +15,20 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isInputObjectType,
+  isListType,
+  isScalarType,
+  Kind,
+  typeFromAST,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { DEFAULT_LIMITS, type LimitsConfig } from './security-config.js';
 
@@ -163,6 +176,122 @@ export function persistedOperationsPlugins(list: PersistedOperations): Plugin[] 
       },
     }) as Plugin,
   ];
+}
+
+/**
+ * Every refusal carries a code. Yoga and graphql-js already code most of theirs
+ * (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_REQUEST); the two that come uncoded are
+ * variables that do not fit their types and the CSRF refusal.
+ */
+function codeFor(message: string): string {
+  if (/^Variable "\$/.test(message)) return 'BAD_USER_INPUT';
+  if (/CSRF/.test(message)) return 'CSRF_PREVENTED';
+  return 'BAD_REQUEST';
+}
+
+type ResultLike = { errors?: readonly GraphQLError[] } & Record<string, unknown>;
+
+function withCodes(result: ResultLike): ResultLike {
+  if (!result.errors?.some((e) => typeof e.extensions?.code !== 'string')) return result;
+  return {
+    ...result,
+    errors: result.errors.map((e) =>
+      typeof e.extensions?.code === 'string'
+        ? e
+        : createGraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: codeFor(e.message) } }),
+    ),
+  };
+}
+
+export function errorCodesPlugin(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      // Streams (SSE) carry execution results, whose errors the schema and mask already code.
+      if (Symbol.asyncIterator in (result as object)) return;
+      const fixed = Array.isArray(result) ? result.map((r) => withCodes(r as ResultLike)) : withCodes(result as ResultLike);
+      setResult(fixed as typeof result);
+    },
+  };
+}
+
+/**
+ * Text that no OpenTok id or string can be, refused at the edge as BAD_USER_INPUT instead of
+ * failing deep inside (a lone surrogate breaks URL encoding; a megabyte id becomes an upstream
+ * 414): ids longer than 512 characters or with control characters, and malformed Unicode in any
+ * string. Literals are checked by a validation rule, variables before execution.
+ */
+export const ID_MAX_LENGTH = 512;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function textProblem(value: string, isId: boolean): string | null {
+  if (LONE_SURROGATE.test(value)) return 'contains malformed Unicode (a lone surrogate)';
+  if (isId && value.length > ID_MAX_LENGTH) return `is longer than ${ID_MAX_LENGTH} characters, which no OpenTok id is`;
+  if (isId && CONTROL.test(value)) return 'contains control characters, which no OpenTok id does';
+  return null;
+}
+
+const idLiteralRule: ValidationRule = (context) => ({
+  StringValue(node) {
+    const type = context.getInputType();
+    const named = type ? getNamedType(type) : null;
+    const problem = textProblem(node.value, named?.name === 'ID');
+    if (problem) context.reportError(new GraphQLError(`The ${named?.name ?? 'string'} value ${problem}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+  },
+});
+
+function variableProblem(value: unknown, type: GraphQLInputType, path: string): { path: string; problem: string } | null {
+  const inner = getNullableType(type);
+  if (value === null || value === undefined) return null;
+  if (isListType(inner)) {
+    const items = Array.isArray(value) ? value : [value];
+    for (let i = 0; i < items.length; i++) {
+      const found = variableProblem(items[i], inner.ofType, `${path}.${i}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (isInputObjectType(inner)) {
+    if (typeof value !== 'object') return null;
+    const fields = inner.getFields();
+    for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+      const def = fields[key];
+      if (!def) continue;
+      const found = variableProblem(field, def.type, `${path}.${key}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (isScalarType(inner) && typeof value === 'string') {
+    const problem = textProblem(value, inner.name === 'ID');
+    return problem ? { path, problem } : null;
+  }
+  return null;
+}
+
+export function inputHygienePlugin(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(idLiteralRule);
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const schema: GraphQLSchema = args.schema;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      for (const definition of args.document.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        for (const variable of definition.variableDefinitions ?? []) {
+          const type = typeFromAST(schema, variable.type) as GraphQLInputType | undefined;
+          if (!type) continue;
+          const name = variable.variable.name.value;
+          const found = variableProblem(variables[name], type, `$${name}`);
+          if (found) {
+            setResultAndStopExecution({ errors: [createGraphQLError(`Variable ${found.path} ${found.problem}`, { extensions: { code: 'BAD_USER_INPUT', field: found.path } })] });
+            return;
+          }
+        }
+      }
+    },
+  };
 }
 
 export { DEFAULT_LIMITS };

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { authPlugin, createAuthenticator, type AuthConfig, type Authenticator } from './auth.js';
-import { armorPlugins, bodyLimitPlugin, csrfPlugin, introspectionPlugin, persistedOperationsPlugins, type PersistedOperations } from './limits.js';
+import { armorPlugins, bodyLimitPlugin, csrfPlugin, errorCodesPlugin, inputHygienePlugin, introspectionPlugin, persistedOperationsPlugins, type PersistedOperations } from './limits.js';
 import type { Logger } from './log.js';
 import type { CallbackAuthConfig } from './webhook-auth.js';
 import { createMemoryStore, createRedisStore, rateLimitPlugin, type RateLimitStore } from './rate-limit.js';
@@ -75,8 +75,10 @@ export function createSecurity(options: SecurityOptions, log: Logger): Security 
       ...(options.persistedOperations ? persistedOperationsPlugins(options.persistedOperations) : []),
       ...armorPlugins(limits),
       ...introspectionPlugin(limits.introspection),
+      inputHygienePlugin(),
       authPlugin(),
       ...(options.rateLimit && store ? [rateLimitPlugin(options.rateLimit, store)] : []),
+      errorCodesPlugin(),
       disposer,
     ],
   };
