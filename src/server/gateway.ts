@@ -131,6 +131,9 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const authMode = config.auth === null ? 'open' : auth.mode;
   if (authMode !== 'jwt') log.warn(`caller authentication is OFF (${authMode === 'open' ? 'embedded emulator without auth settings' : 'AUTH_MODE=none'}): anyone who can reach this port has every scope`);
   const { persistedOperationsPath, ...security } = config.security;
+  if (callbackSecret === null && !security.callbackAuth.pathSecret && !security.callbackAuth.basicAuth) {
+    log.warn('no OPENTOK_CALLBACK_SECRET, OPENTOK_CALLBACK_PATH_SECRET or OPENTOK_CALLBACK_BASIC_AUTH: every OpenTok callback will be refused (401)');
+  }
   const persistedOperations = persistedOperationsPath ? loadPersistedOperations(persistedOperationsPath) : null;
   const client = createOpenTokClient(clientConfig);
   const realtime = { redisUrl: config.security.redisUrl, cacheTtlMs: config.cacheTtlMs, shutdown: config.shutdown };
