@@ -35,6 +35,46 @@ describe('POST /webhooks/opentok', () => {
     ]);
   });
 
+  it('accepts every callback kind of CALLBACKS.md, classifies it, and publishes each delivery of it once', async () => {
+    const { yoga, events } = createGateway({ client });
+    const post = (body: unknown) =>
+      yoga.fetch('http://gateway/webhooks/opentok', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const sid = `kinds-${randomUUID()}`;
+    const call = { id: 'call-1', connectionId: 'c-sip', createdAt: 1720000040011 };
+    const bodies = [
+      { sessionId: sid, event: 'sessionCreated', timestamp: 1 },
+      { sessionId: sid, event: 'connectionCreated', timestamp: 2, connection: { id: 'c1', createdAt: 2, data: '' } },
+      { sessionId: sid, event: 'streamCreated', timestamp: 3, stream: { id: 's1', connection: { id: 'c1' }, createdAt: 3, name: '' } },
+      { sessionId: sid, event: 'streamDestroyed', reason: 'mediaStopped', timestamp: 4, stream: { id: 's1', connection: { id: 'c1' } } },
+      { sessionId: sid, event: 'connectionDestroyed', reason: 'networkDisconnected', timestamp: 5, connection: { id: 'c1' } },
+      { sessionId: sid, event: 'sessionDestroyed', timestamp: 6 },
+      { id: 'a1', event: 'archive', status: 'available', sessionId: sid, updatedAt: 7, url: 'https://x/a1.mp4' },
+      { id: 'b1', event: 'broadcast', status: 'started', sessionId: sid, updatedAt: 8 },
+      { id: 'r1', sessionId: sid, streamId: 's9', status: 'started', event: 'renderStarted', updatedAt: 9 },
+      // The 2022 render body has no `event` at all (CALLBACKS.md §6).
+      { id: 'r2', sessionId: sid, streamId: 's10', status: 'stopped', reason: 'Stop Requested' },
+      { captionsId: 'k1', sessionId: sid, status: 'started', event: 'captions', updatedAt: 10 },
+      { sessionId: sid, event: 'callCreated', timestamp: 11, call },
+      { sessionId: sid, event: 'callUpdated', state: 'RINGING', timestamp: 12, call },
+      { sessionId: sid, event: 'muteForced', timestamp: 13, call },
+      { sessionId: sid, event: 'callDestroyed', reason_code: '700', reason_message: 'Normal Clearing', timestamp: 14, call },
+      // Unified-platform spelling, and a kind nobody documented: accepted all the same.
+      { sessionId: sid, event: 'sipCallUpdated', state: 'ACTIVE', timestamp: 15, call },
+      { sessionId: sid, event: 'sessionNotification', timestamp: 16 },
+    ];
+    for (const body of bodies) expect((await post(body)).status).toBe(204);
+    // Every one delivered again (OpenTok retries): 204, and nothing new.
+    for (const body of bodies) expect((await post(body)).status).toBe(204);
+    const recent = (await events.recent(sid, 100)).reverse();
+    expect(recent.map((e) => `${e.type}/${e.kind}`)).toEqual([
+      'sessionCreated/session', 'connectionCreated/session', 'streamCreated/session', 'streamDestroyed/session', 'connectionDestroyed/session', 'sessionDestroyed/session',
+      'archive/archive', 'broadcast/broadcast', 'renderStarted/render', 'render/render', 'captions/captions',
+      'callCreated/sip', 'callUpdated/sip', 'muteForced/sip', 'callDestroyed/sip', 'sipCallUpdated/sip', 'sessionNotification/unknown',
+    ]);
+    const metrics = await (await yoga.fetch('http://gateway/metrics')).text();
+    expect(metrics).toMatch(/gateway_opentok_callbacks_total\{kind="sip",outcome="duplicate"\} 5/);
+  });
+
   it('refuses what is not a callback', async () => {
     const { yoga } = createGateway({ client });
     const url = 'http://gateway/webhooks/opentok';

@@ -137,6 +137,29 @@ describe('three instances on one Redis', () => {
     expect((await gql(B, page, { sid })).archives.items[0].status).toBe('AVAILABLE');
   }, 30_000);
 
+  it('recognises a redelivery whichever instance it reaches', async () => {
+    const sid = `1_MX4xMjM0NTZ-redelivery-${randomUUID()}`;
+    const sub = sse(`${C.url}/graphql`, SUBSCRIPTION, { sid });
+    try {
+      await until(async () => (await activeSubscriptions(C)) === 1, 10_000, 'the subscription on C');
+      const post = async (p: GatewayProcess, i: number) => {
+        const text = JSON.stringify({ sessionId: sid, event: 'connectionCreated', timestamp: 1720000000000 + i, connection: { id: `c-${i}`, createdAt: 1, data: String(i) } });
+        const response = await fetch(`${p.url}/webhooks/opentok`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await sign(text)}` }, body: text });
+        expect(response.status).toBe(204);
+      };
+      await post(A, 0);
+      await post(B, 0); // the platform retried, and the load balancer chose another instance
+      await post(C, 0);
+      await post(B, 1);
+      await post(A, 1);
+      await sub.waitFor(2);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sequence(sub)).toEqual([0, 1]);
+    } finally {
+      sub.close();
+    }
+  });
+
   it('when B dies, its graphql-ws client reconnects to C and continues', async () => {
     const sid = `1_MX4xMjM0NTZ-failover-${randomUUID()}`;
     let target = B;

@@ -17,7 +17,7 @@ const nestedId = (value: unknown): string | null =>
 OpenTokEventRef.implement({
   description: 'A callback OpenTok sent to the gateway (`/webhooks/opentok`).',
   fields: (t) => ({
-    seq: t.exposeInt('seq', { description: 'Order of arrival at this gateway process (callbacks have no id of their own).' }),
+    seq: t.exposeInt('seq', { description: 'Order in which the gateway accepted the callback (callbacks have no id of their own); shared by all instances on one Redis.' }),
     type: t.exposeString('type', {
       description: 'The event: `sessionCreated`, `connectionCreated`, `streamCreated`, `streamDestroyed`, `connectionDestroyed`, `sessionDestroyed`, `archive`, `broadcast`, `render`, `captions`, `callCreated`, …',
     }),
@@ -57,7 +57,7 @@ builder.queryFields((t) => ({
   recentEvents: t.field({
     authScopes: (_root, args) => ({ $all: { 'video:read': true, session: args.sessionId ?? null } }),
     type: [OpenTokEventRef],
-    description: 'The latest OpenTok callbacks this gateway process received (it keeps the last 1000), newest first.',
+    description: 'The latest OpenTok callbacks the gateway accepted (the last 1000, shared by all instances on one Redis), newest first; redeliveries appear once.',
     args: {
       sessionId: t.arg.id({ description: 'Only events of this session.' }),
       last: t.arg.int({ defaultValue: 20, description: 'How many events to return (1–1000).' }),
@@ -70,7 +70,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.subscriptionType({ description: 'Live OpenTok events, over Server-Sent Events (`Accept: text/event-stream`).' });
+builder.subscriptionType({ description: 'Live OpenTok events, over Server-Sent Events (`Accept: text/event-stream`) or WebSocket (`graphql-ws` protocol, same URL).' });
 
 builder.subscriptionFields((t) => ({
   opentokEvents: t.field({
