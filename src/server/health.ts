@@ -34,12 +34,18 @@ function withTimeout(check: () => Promise<boolean>): Promise<boolean> {
 
 /** The upstream answers HTTP at all (any status: it is reachable; credentials are not probed). */
 export function upstreamCheck(apiUrl: string, fetchImpl: typeof fetch = fetch): ReadinessCheck {
+  // Load balancers probe often; one upstream request per second at most answers them all.
+  let last: { at: number; result: Promise<boolean> } | null = null;
+  const probe = async () => {
+    const response = await fetchImpl(apiUrl, { method: 'HEAD', signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return true;
+  };
   return {
     name: 'upstream',
-    async check() {
-      const response = await fetchImpl(apiUrl, { method: 'HEAD', signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
-      await response.body?.cancel();
-      return true;
+    check() {
+      if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), result: probe().catch(() => false) };
+      return last.result;
     },
   };
 }

@@ -23,6 +23,7 @@ export interface Metrics {
   plugin(): Plugin;
 }
 
+const MAX_OPERATION_NAMES = 500;
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** `query Name`, from the request's parameters; parsing only when the type is not evident. */
@@ -39,7 +40,6 @@ function operationOf(query: string | undefined, operationName: string | undefine
       type = 'invalid';
     }
   }
-  // Names are caller-chosen: bounded so a hostile client cannot blow up label cardinality.
   const name = operationName && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(operationName) ? operationName : '(anonymous)';
   return { type, name };
 }
@@ -132,6 +132,7 @@ export function createMetrics(): Metrics {
     },
     plugin() {
       const started = new WeakMap<Request, { at: number; type: string; name: string }>();
+      const knownNames = new Set<string>();
       return {
         async onRequest({ request, url, endResponse, fetchAPI }) {
           if (url.pathname === METRICS_PATH) {
@@ -140,7 +141,10 @@ export function createMetrics(): Metrics {
         },
         onParams({ request, params }) {
           const { type, name } = operationOf(params.query, params.operationName);
-          started.set(request, { at: performance.now(), type, name });
+          // Names are caller-chosen: past a bound, new ones share one label so a hostile
+          // client cannot grow the number of series without limit.
+          if (!knownNames.has(name) && knownNames.size < MAX_OPERATION_NAMES) knownNames.add(name);
+          started.set(request, { at: performance.now(), type, name: knownNames.has(name) ? name : '(other)' });
         },
         onResponse({ request, response }) {
           const entry = started.get(request);

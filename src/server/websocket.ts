@@ -30,6 +30,8 @@ export function requestFromConnectionParams(url: string, params: Readonly<Record
   return new Request(url, { headers });
 }
 
+const KEEPALIVE_MS = 25_000;
+
 interface RootValue {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
@@ -44,6 +46,12 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, log: Logger):
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // Protocol-level pings keep idle subscription sockets open through load balancers and
+  // proxies that drop quiet connections (often after 60 s).
+  const keepAlive = setInterval(() => {
+    for (const socket of sockets) socket.ping();
+  }, KEEPALIVE_MS);
+  keepAlive.unref();
 
   const contextFor = async (connectionParams: Readonly<Record<string, unknown>> | undefined, params?: unknown) => {
     const request = requestFromConnectionParams(`http://gateway${yoga.graphqlEndpoint}`, connectionParams);
@@ -94,6 +102,7 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, log: Logger):
   return {
     connections: () => sockets.size,
     async close() {
+      clearInterval(keepAlive);
       // The event hub has just completed every subscription: wait (briefly) until graphql-ws
       // has sent each `complete`, so clients see a clean end before the 1001 close.
       const deadline = Date.now() + 1000;
