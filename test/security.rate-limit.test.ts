@@ -71,6 +71,19 @@ describe('in memory', () => {
     }
   });
 
+  it('callers with invalid tokens are counted per IP, so token guessing is limited too', async () => {
+    const guarded = await securedGateway(AUTH, { emulator, listen: true, security: { rateLimit: { max: 3, windowMs: 60_000, trustProxy: false } } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await guarded.post(QUERY, { bearer: `forged.${i}.token` })).status).toBe(401);
+      expectLimited(await guarded.post(QUERY, { bearer: 'forged.4.token' }));
+      expectLimited(await guarded.post(QUERY));
+      // A valid caller has its own bucket.
+      expect((await guarded.post(QUERY, { bearer: await hsToken({}, { subject: 'erin' }) })).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('the window resets', async () => {
     const short = await securedGateway(AUTH, { emulator, security: { rateLimit: { max: 1, windowMs: 300, trustProxy: false } } });
     try {

@@ -76,8 +76,9 @@ export function createSecurity(options: SecurityOptions, log: Logger): Security 
       ...armorPlugins(limits),
       ...introspectionPlugin(limits.introspection),
       inputHygienePlugin(),
-      authPlugin(),
+      // Counted before authentication: a flood of bad tokens is limited per IP like anonymous calls.
       ...(options.rateLimit && store ? [rateLimitPlugin(options.rateLimit, store)] : []),
+      authPlugin(),
       errorCodesPlugin(),
       disposer,
     ],
