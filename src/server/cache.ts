@@ -155,7 +155,7 @@ export function createRedisResponseCache(redis: RedisConnections, counters?: Cac
 }
 
 /** The cached types a callback changes: archives and broadcasts by their callbacks, streams by stream and connection ends. */
-export function typesChangedBy(event: OpenTokEvent): CachedType[] {
+export function typesChangedBy(event: Pick<OpenTokEvent, 'kind' | 'type'>): CachedType[] {
   if (event.kind === 'archive') return ['Archive'];
   if (event.kind === 'broadcast') return ['Broadcast'];
   // A new stream joins lists; a stream that ends leaves them; so does every stream of a

@@ -94,7 +94,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     cachePlugins: responseCache ? responseCachePlugins({ responseCache, ttlMs: cacheTtlMs }) : [],
     webhookHooks: {
       async beforePublish(event) {
-        const types = typesChangedBy(event as Parameters<typeof typesChangedBy>[0]);
+        const types = typesChangedBy(event);
         if (responseCache && types.length > 0) await responseCache.invalidateTypes(types);
       },
       count: (kind, outcome) => metrics.countCallback(kind, outcome),
