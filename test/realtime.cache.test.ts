@@ -4,6 +4,7 @@
  * after a stop or an `available` callback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheSession } from '../src/server/cache.js';
 import { ok, routedSessionWithPublishers, startTestGateway, type TestGateway } from './support/gateway.js';
 import { until } from './support/subscriptions.js';
 
@@ -78,5 +79,23 @@ describe('response cache', () => {
     await t.control.publish(sessionId, connectionIds[0]!, { name: 'second' });
     await until(async () => (await t.gateway.events.recent(sessionId)).filter((e) => e.type === 'streamCreated').length === 2, 5000, 'the streamCreated callback');
     expect((await streams()).map((s) => s.name).sort()).toEqual(['publisher 0', 'second']);
+  });
+});
+
+describe('cache partitions', () => {
+  const request = (authorization?: string) => new Request('http://gateway/graphql', { headers: authorization ? { authorization } : {} });
+  const token = (claims: Record<string, number>) =>
+    `Bearer ${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+  it('are one per credential, shared by anonymous callers, and never reused for a token past exp or before nbf', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const valid = token({ exp: now + 60 });
+    expect(cacheSession(request(valid))).toBe(cacheSession(request(valid)));
+    expect(cacheSession(request(valid))).not.toBe(cacheSession(request(token({ exp: now + 61 }))));
+    expect(cacheSession(request())).toBeNull();
+    const expired = token({ exp: now - 1 });
+    expect(cacheSession(request(expired))).not.toBe(cacheSession(request(expired)));
+    const early = token({ nbf: now + 60 });
+    expect(cacheSession(request(early))).not.toBe(cacheSession(request(early)));
   });
 });

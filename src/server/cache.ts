@@ -9,7 +9,7 @@
  * rule costs little and is never stale.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { getOperationAST, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
@@ -177,10 +177,33 @@ export function typesChangedByMutation(fields: readonly string[]): CachedType[] 
   return [...out];
 }
 
-/** One caller's cache partition: a hash of their credentials, so no response crosses principals. */
+/**
+ * One caller's cache partition: a hash of their credentials, so no response crosses principals.
+ * The cache answers before authentication runs, so a bearer token past its `exp` (or before its
+ * `nbf`) gets a partition of its own that nothing was ever stored in: it goes on to be refused
+ * rather than served what it could read while it was valid. (Same string, same signature: only
+ * the time claims can change a token's verdict.)
+ */
 export function cacheSession(request: Request): string | null {
   const authorization = request.headers.get('authorization');
-  return authorization ? createHash('sha256').update(authorization).digest('base64url') : null;
+  if (!authorization) return null;
+  if (!withinValidity(authorization)) return `expired:${randomUUID()}`;
+  return createHash('sha256').update(authorization).digest('base64url');
+}
+
+function withinValidity(authorization: string): boolean {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  const payload = token?.split('.')[1];
+  if (!payload) return true;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown; nbf?: unknown };
+    const now = Date.now() / 1000;
+    if (typeof claims.exp === 'number' && claims.exp <= now) return false;
+    if (typeof claims.nbf === 'number' && claims.nbf > now) return false;
+    return true;
+  } catch {
+    return true;
+  }
 }
 
 export interface ResponseCachePluginOptions {
