@@ -12,6 +12,7 @@
  * summarised to bench/results/profile.md). Env: BENCH_RUNS, BENCH_DURATION,
  * BENCH_WARMUP (seconds), BENCH_LOAD_TOOL=autocannon, BENCH_VERBOSE=1.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -834,6 +835,7 @@ async function main(): Promise<void> {
       `- load: ${LOAD_TOOL}, closed loop; each figure the median of ${SETTINGS.runs} × ${SETTINGS.durationSec} s runs after a ${SETTINGS.warmupSec} s warm-up, (min–max) beside it; rows 1 and 6 interleave direct / ours / peer round by round and their ratios are per-round medians`,
       `- data: ${seed.sessionIds.length} routed sessions with a simulated publisher each, ${seed.totalArchives} archives ${JSON.stringify(seed.statuses)}, 1 HLS broadcast`,
       `- other load on the machine during the run: ${foreign ? `${fmt(foreign.cpuSeconds)} CPU-s of ${fmt(elapsed * m.nproc)} (${fmt(foreign.share * 100)} %)` : 'unknown'}; load average ${loadStart} → ${loadEnd}`,
+      `- code: ${codeState()}`,
       `- whole run: ${fmt(elapsed)} s`,
       '',
       '',
@@ -845,6 +847,7 @@ async function main(): Promise<void> {
       settings: { ...SETTINGS, loadTool: LOAD_TOOL, pinned: tasksetAvailable(), gatewayCore: GATEWAY_CORE, driverCore: DRIVER_CORE },
       seed: { sessions: seed.sessionIds.length, archives: seed.totalArchives, statuses: seed.statuses },
       otherLoad: { foreign, loadAverage: { start: loadStart, end: loadEnd } },
+      code: codeState(),
       elapsedSeconds: elapsed,
       rows: results,
       table,
@@ -856,6 +859,22 @@ async function main(): Promise<void> {
     }
   } finally {
     await cleanup();
+  }
+}
+
+/**
+ * What was measured: the commit, and whether the working tree differed from it
+ * in src/ (the gateway runs from the tree, committed or not).
+ */
+function codeState(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length;
+    return dirty === 0 ? `commit ${head}, src/ clean` : `commit ${head} + ${dirty} uncommitted file(s) in src/ (measured as they were)`;
+  } catch {
+    return 'not a git checkout';
   }
 }
 
