@@ -401,6 +401,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const cpuStart = cpuSnapshot();
   const loadStart = readLoadAvg();
+  // Taken at the start: the tree is what the gateway processes are started from.
+  const code = codeState();
   const m = machine();
   if (!tasksetAvailable()) log('taskset not found: processes run unpinned; figures are not comparable with pinned runs');
   if (m.nproc < 2) log(`only ${m.nproc} core(s): gateway and driver share a core`);
@@ -835,7 +837,7 @@ async function main(): Promise<void> {
       `- load: ${LOAD_TOOL}, closed loop; each figure the median of ${SETTINGS.runs} × ${SETTINGS.durationSec} s runs after a ${SETTINGS.warmupSec} s warm-up, (min–max) beside it; rows 1 and 6 interleave direct / ours / peer round by round and their ratios are per-round medians`,
       `- data: ${seed.sessionIds.length} routed sessions with a simulated publisher each, ${seed.totalArchives} archives ${JSON.stringify(seed.statuses)}, 1 HLS broadcast`,
       `- other load on the machine during the run: ${foreign ? `${fmt(foreign.cpuSeconds)} CPU-s of ${fmt(elapsed * m.nproc)} (${fmt(foreign.share * 100)} %)` : 'unknown'}; load average ${loadStart} → ${loadEnd}`,
-      `- code: ${codeState()}`,
+      `- code: ${code} (at the start of the run)`,
       `- whole run: ${fmt(elapsed)} s`,
       '',
       '',
@@ -847,7 +849,7 @@ async function main(): Promise<void> {
       settings: { ...SETTINGS, loadTool: LOAD_TOOL, pinned: tasksetAvailable(), gatewayCore: GATEWAY_CORE, driverCore: DRIVER_CORE },
       seed: { sessions: seed.sessionIds.length, archives: seed.totalArchives, statuses: seed.statuses },
       otherLoad: { foreign, loadAverage: { start: loadStart, end: loadEnd } },
-      code: codeState(),
+      code,
       elapsedSeconds: elapsed,
       rows: results,
       table,
