@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createOpenTokClient } from '../client/index.js';
 import type { OpenTokClient, OpenTokClientConfig } from '../client/types.js';
 import { startEmulator } from '../emulator/index.js';
+import { coalesceReads } from './coalesce.js';
 import { devAuthConfig, mintDevToken, type AuthConfig } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { seedDemo, type DemoData } from './demo.js';
@@ -56,7 +57,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const log = options.log ?? createLogger('silent');
   const realtime = createRealtime({ log, redisUrl: options.redisUrl ?? null, cacheTtlMs: options.cacheTtlMs ?? 0, ...(options.events ? { events: options.events } : {}) });
   const { events } = realtime;
-  const client = realtime.instrumentClient(options.client);
+  // Concurrent identical reads share one upstream call (src/server/coalesce.ts); outside the
+  // metrics wrapper, so upstream metrics count the calls actually sent.
+  const client = coalesceReads(realtime.instrumentClient(options.client));
   const realtimeDeps = { opsPlugins: realtime.opsPlugins, cachePlugins: realtime.cachePlugins, webhookHooks: realtime.webhookHooks };
   const yoga = createGatewayYoga({ ...realtimeDeps, client, log, events, graphiql: options.graphiql ?? true, auth: options.auth ?? null, callbackSecret: options.callbackSecret ?? null, ...(options.security ? { security: options.security } : {}) });
   const server = createServer(yoga);
