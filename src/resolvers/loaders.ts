@@ -91,47 +91,74 @@ function family<T extends { id: string }>(
   };
 }
 
+/**
+ * Each family's loaders are built on first use: a request usually touches one or two of the
+ * four, and a context is built for every uncached request, so building all seven DataLoaders
+ * (and their closures) up front was allocation the request never used.
+ */
 export function createLoaders(client: OpenTokClient): Loaders {
-  const archives = family(
-    (id) => client.getArchive(id),
-    (options) => client.listArchives(options),
-  );
-  const broadcasts = family(
-    (id) => client.getBroadcast(id),
-    (options) => client.listBroadcasts(options),
-  );
-  const renders = family(
-    (id) => client.getRender(id),
-    // Renders are listed per project only; a sessionId never reaches this loader.
-    ({ offset, count }) => client.listRenders({ offset, count }),
-  );
+  let archives: Family<Archive> | undefined;
+  let broadcasts: Family<Broadcast> | undefined;
+  let renders: Family<Render> | undefined;
+  let streams: DataLoader<string, StreamModel[]> | undefined;
 
-  const streamsBySession = new DataLoader<string, StreamModel[]>((sessionIds) =>
-    Promise.all(
-      sessionIds.map((sessionId) =>
-        client.listStreams(sessionId).then(
-          (page) => page.items.map((stream) => ({ ...stream, sessionId })),
-          // OpenTok answers 404 for a session nobody has published in yet (API.md §5, streams):
-          // to a caller that is a session with no streams, not a missing session.
-          (error: unknown) => (error instanceof OpenTokError && error.code === 'NOT_FOUND' ? [] : (error as Error)),
+  const archiveFamily = (): Family<Archive> =>
+    (archives ??= family(
+      (id) => client.getArchive(id),
+      (options) => client.listArchives(options),
+    ));
+  const broadcastFamily = (): Family<Broadcast> =>
+    (broadcasts ??= family(
+      (id) => client.getBroadcast(id),
+      (options) => client.listBroadcasts(options),
+    ));
+  const renderFamily = (): Family<Render> =>
+    (renders ??= family(
+      (id) => client.getRender(id),
+      // Renders are listed per project only; a sessionId never reaches this loader.
+      ({ offset, count }) => client.listRenders({ offset, count }),
+    ));
+  const streamsBySession = (): DataLoader<string, StreamModel[]> =>
+    (streams ??= new DataLoader<string, StreamModel[]>((sessionIds) =>
+      Promise.all(
+        sessionIds.map((sessionId) =>
+          client.listStreams(sessionId).then(
+            (page) => page.items.map((stream) => ({ ...stream, sessionId })),
+            // OpenTok answers 404 for a session nobody has published in yet (API.md §5, streams):
+            // to a caller that is a session with no streams, not a missing session.
+            (error: unknown) => (error instanceof OpenTokError && error.code === 'NOT_FOUND' ? [] : (error as Error)),
+          ),
         ),
       ),
-    ),
-  );
+    ));
 
   return {
-    archiveById: archives.byId,
-    broadcastById: broadcasts.byId,
-    renderById: renders.byId,
-    streamsBySession,
-    archivePage: archives.page,
-    broadcastPage: broadcasts.page,
-    renderPage: renders.page,
+    get archiveById() {
+      return archiveFamily().byId;
+    },
+    get broadcastById() {
+      return broadcastFamily().byId;
+    },
+    get renderById() {
+      return renderFamily().byId;
+    },
+    get streamsBySession() {
+      return streamsBySession();
+    },
+    get archivePage() {
+      return archiveFamily().page;
+    },
+    get broadcastPage() {
+      return broadcastFamily().page;
+    },
+    get renderPage() {
+      return renderFamily().page;
+    },
     afterWrite() {
-      archives.clear();
-      broadcasts.clear();
-      renders.clear();
-      streamsBySession.clearAll();
+      archives?.clear();
+      broadcasts?.clear();
+      renders?.clear();
+      streams?.clearAll();
     },
   };
 }
