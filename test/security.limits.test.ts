@@ -72,6 +72,13 @@ describe('request body size', () => {
     });
     expect(status).toBe(413);
   });
+
+  it('400 for a Content-Length that is not one non-negative integer (in process: Node\'s HTTP parser refuses it on a socket)', async () => {
+    const send = (length: string) =>
+      t.gateway.yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': length, authorization: `Bearer ${bearer}` }, body: '{"query":"{ archives { totalCount } }"}' });
+    expect((await send('38, 38')).status).toBe(400);
+    expect((await send('-1')).status).toBe(400);
+  });
 });
 
 describe('introspection and suggestions', () => {

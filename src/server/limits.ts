@@ -71,8 +71,13 @@ async function readLimited(body: ReadableStream<Uint8Array>, max: number): Promi
 export function bodyLimitPlugin(maxBytes: number): Plugin {
   return {
     onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
-      const declared = Number(request.headers.get('content-length') ?? 'NaN');
-      if (Number.isFinite(declared) && declared > maxBytes) throw bodyTooLarge(maxBytes);
+      const length = request.headers.get('content-length');
+      // Only one non-negative integer is a Content-Length (comma-joined values are a smuggling
+      // trick); yoga's own body limit checked this, and it is switched off (src/server/yoga.ts).
+      if (length !== null && !/^\d+$/.test(length)) {
+        throw createGraphQLError('Content-Length header is invalid.', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+      }
+      if (length !== null && Number(length) > maxBytes) throw bodyTooLarge(maxBytes);
       if (!request.body || !requestParser) return;
       setRequestParser(async (original) => {
         const bytes = await readLimited(original.body!, maxBytes);
