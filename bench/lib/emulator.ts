@@ -109,6 +109,12 @@ export async function listArchives(emu: Emulator, count = 1000): Promise<{ count
   return call(emu, 'GET', `/v2/project/${emu.apiKey}/archive?offset=0&count=${count}`);
 }
 
+/** Holds every `operation` request for `latencyMs` before answering (the emulator's latency fault); returns a remover. */
+export async function addLatency(emu: Emulator, operation: string, latencyMs: number): Promise<() => Promise<void>> {
+  await call(emu, 'POST', '/_emulator/faults', { operation, latencyMs });
+  return () => call(emu, 'DELETE', '/_emulator/faults');
+}
+
 export async function advanceClock(emu: Emulator, advanceMs: number): Promise<void> {
   await call(emu, 'POST', '/_emulator/clock', { advanceMs });
 }
