@@ -1,14 +1,11 @@
 /** Archives (API.md §5.2): start, get, list, iterate, stop, delete, layout, add/remove stream. */
 import type { OutputMode, Resolution, StreamMode, ArchiveStatus } from './constants.js';
 import {
-  asObject,
   defined,
   includedStreams,
   optBoolean,
   optNumber,
   optString,
-  paginate,
-  parsePage,
   projectIdOf,
   projectPath,
   reqString,
@@ -17,30 +14,12 @@ import {
   type RequestContext,
   type Wire,
 } from './context.js';
-import type {
-  Archive,
-  CallOptions,
-  IterateOptions,
-  Layout,
-  Page,
-  SessionListOptions,
-  StartArchiveOptions,
-  StreamSelection,
-  TranscriptionProperties,
-} from './types.js';
-import {
-  validateId,
-  validateIterateOptions,
-  validateLayout,
-  validateListOptions,
-  validateStartArchive,
-  validateStreamSelection,
-} from './validation.js';
+import { layoutBody, mediaOperations, objectParser, readOperations, type Resource } from './resource.js';
+import type { Archive, CallOptions, StartArchiveOptions, TranscriptionProperties } from './types.js';
+import { validateId, validateStartArchive } from './validation.js';
 
-/** The wire form of a layout; unset optional keys are left out. */
-export function layoutBody(layout: Layout): Record<string, unknown> {
-  return defined({ type: layout.type, stylesheet: layout.stylesheet, screenshareType: layout.screenshareType });
-}
+// Archives and broadcasts share these body builders; they stay importable from here.
+export { addStreamBody, layoutBody } from './resource.js';
 
 /** The JSON body of a start-archive request. */
 export function startArchiveBody(sessionId: string, options: StartArchiveOptions = {}): Record<string, unknown> {
@@ -105,7 +84,12 @@ export function parseArchive(wire: Wire, operation: string, fallbackProjectId = 
   };
 }
 
-const archive = (ctx: RequestContext) => (body: unknown, operation: string) => parseArchive(asObject(body, operation), operation, ctx.projectId);
+const archive: Resource<Archive> = { resource: 'archive', idName: 'archiveId', parse: parseArchive };
+const reads = readOperations({ ...archive, sessionFilter: true, names: { get: 'getArchive', list: 'listArchives', iterate: 'iterateArchives' } });
+const media = mediaOperations({
+  ...archive,
+  names: { stop: 'stopArchive', setLayout: 'setArchiveLayout', addStream: 'addArchiveStream', removeStream: 'removeArchiveStream' },
+});
 
 /** Starts recording a session. Never retried: a retry could start a second archive. */
 export async function startArchive(ctx: RequestContext, sessionId: string, options: StartArchiveOptions = {}, call: CallOptions = {}): Promise<Archive> {
@@ -113,45 +97,23 @@ export async function startArchive(ctx: RequestContext, sessionId: string, optio
   return requestJson(
     ctx,
     { operation: 'startArchive', method: 'POST', path: projectPath(ctx, 'archive'), json: startArchiveBody(sessionId, options), expect: [200], signal: call.signal },
-    archive(ctx),
+    objectParser(ctx, parseArchive),
   );
 }
 
-/** Fetches one archive. */
-export async function getArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<Archive> {
-  validateId('archiveId', archiveId, 'getArchive');
-  return requestJson(ctx, { operation: 'getArchive', method: 'GET', path: projectPath(ctx, 'archive', archiveId), expect: [200], signal: call.signal }, archive(ctx));
-}
+// The operations below are built in resource.ts, shared with broadcasts (and get/list/iterate with renders).
 
-/** One page of archives, newest first, with the total number of matches. */
-export async function listArchives(ctx: RequestContext, options: SessionListOptions = {}, call: CallOptions = {}): Promise<Page<Archive>> {
-  validateListOptions(options, 'listArchives');
-  return requestJson(
-    ctx,
-    {
-      operation: 'listArchives',
-      method: 'GET',
-      path: projectPath(ctx, 'archive'),
-      searchParams: { offset: options.offset, count: options.count, sessionId: options.sessionId },
-      expect: [200],
-      signal: call.signal,
-    },
-    (body, operation) => parsePage(body, operation, (wire) => parseArchive(wire, operation, ctx.projectId)),
-  );
-}
+/** Fetches one archive. GET archive/{archiveId} → 200. */
+export const getArchive = reads.get;
 
-/** Every archive (optionally of one session), fetched page by page. */
-export async function* iterateArchives(ctx: RequestContext, options: IterateOptions = {}, call: CallOptions = {}): AsyncGenerator<Archive, void, undefined> {
-  validateIterateOptions(options, 'iterateArchives');
-  const { sessionId } = options;
-  yield* paginate((offset, count) => listArchives(ctx, { offset, count, ...(sessionId !== undefined ? { sessionId } : {}) }, call), options.pageSize ?? 100);
-}
+/** One page of archives, newest first, with the total number of matches. GET archive?offset&count&sessionId → 200. */
+export const listArchives = reads.list;
 
-/** Stops a recording archive. */
-export async function stopArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<Archive> {
-  validateId('archiveId', archiveId, 'stopArchive');
-  return requestJson(ctx, { operation: 'stopArchive', method: 'POST', path: projectPath(ctx, 'archive', archiveId, 'stop'), expect: [200], signal: call.signal }, archive(ctx));
-}
+/** Every archive (optionally of one session), fetched page by page through listArchives. */
+export const iterateArchives = reads.iterate;
+
+/** Stops a recording archive. POST archive/{archiveId}/stop → 200. */
+export const stopArchive = media.stop;
 
 /** Deletes an archive (only available, uploaded or deleted ones; otherwise 409). */
 export async function deleteArchive(ctx: RequestContext, archiveId: string, call: CallOptions = {}): Promise<void> {
@@ -159,50 +121,11 @@ export async function deleteArchive(ctx: RequestContext, archiveId: string, call
   return requestVoid(ctx, { operation: 'deleteArchive', method: 'DELETE', path: projectPath(ctx, 'archive', archiveId), expect: [204], signal: call.signal });
 }
 
-/** Changes the layout of a composed archive. The Vonage mock answers 204, the API 200: both are success. */
-export async function setArchiveLayout(ctx: RequestContext, archiveId: string, layout: Layout, call: CallOptions = {}): Promise<void> {
-  validateId('archiveId', archiveId, 'setArchiveLayout');
-  validateLayout(layout, 'setArchiveLayout');
-  return requestVoid(ctx, {
-    operation: 'setArchiveLayout',
-    method: 'PUT',
-    path: projectPath(ctx, 'archive', archiveId, 'layout'),
-    json: layoutBody(layout),
-    expect: [200, 204],
-    signal: call.signal,
-  });
-}
+/** Changes the layout of a composed archive. PUT archive/{archiveId}/layout → 200 (API) or 204 (Vonage mock). */
+export const setArchiveLayout = media.setLayout;
 
-/** The body of a PATCH …/streams that adds a stream; audio and video are sent only when given (the server defaults both to true). */
-export function addStreamBody(streamId: string, options: StreamSelection = {}): Record<string, unknown> {
-  return defined({ addStream: streamId, hasAudio: options.hasAudio, hasVideo: options.hasVideo });
-}
+/** Adds a stream to a manual-stream-mode archive (405 when the archive is in auto mode). PATCH archive/{archiveId}/streams → 204 or 200. */
+export const addArchiveStream = media.addStream;
 
-/** Adds a stream to a manual-stream-mode archive (405 when the archive is in auto mode). */
-export async function addArchiveStream(ctx: RequestContext, archiveId: string, streamId: string, options: StreamSelection = {}, call: CallOptions = {}): Promise<void> {
-  validateId('archiveId', archiveId, 'addArchiveStream');
-  validateId('streamId', streamId, 'addArchiveStream');
-  validateStreamSelection(options, 'addArchiveStream');
-  return requestVoid(ctx, {
-    operation: 'addArchiveStream',
-    method: 'PATCH',
-    path: projectPath(ctx, 'archive', archiveId, 'streams'),
-    json: addStreamBody(streamId, options),
-    expect: [204, 200],
-    signal: call.signal,
-  });
-}
-
-/** Removes a stream from a manual-stream-mode archive. */
-export async function removeArchiveStream(ctx: RequestContext, archiveId: string, streamId: string, call: CallOptions = {}): Promise<void> {
-  validateId('archiveId', archiveId, 'removeArchiveStream');
-  validateId('streamId', streamId, 'removeArchiveStream');
-  return requestVoid(ctx, {
-    operation: 'removeArchiveStream',
-    method: 'PATCH',
-    path: projectPath(ctx, 'archive', archiveId, 'streams'),
-    json: { removeStream: streamId },
-    expect: [204, 200],
-    signal: call.signal,
-  });
-}
+/** Removes a stream from a manual-stream-mode archive. PATCH archive/{archiveId}/streams → 204 or 200. */
+export const removeArchiveStream = media.removeStream;

@@ -1,5 +1,5 @@
 /** Audio Connector (API.md §5.8): stream a session's audio to a WebSocket. */
-import { asObject, defined, projectPath, reqString, requestJson, requestVoid, type RequestContext } from './context.js';
+import { asObject, defined, dialedParticipant, projectPath, requestJson, requestVoid, type RequestContext } from './context.js';
 import type { AudioConnection, AudioConnectorOptions, CallOptions } from './types.js';
 import { validateAudioConnector, validateId } from './validation.js';
 
@@ -35,10 +35,7 @@ export async function connectAudioStream(ctx: RequestContext, sessionId: string,
   return requestJson(
     ctx,
     { operation: 'connectAudioStream', method: 'POST', path: projectPath(ctx, 'connect'), json: audioConnectorBody(sessionId, token, options), expect: [200], signal: call.signal },
-    (body, operation) => {
-      const wire = asObject(body, operation);
-      return { id: reqString(wire, operation, 'id'), connectionId: reqString(wire, operation, 'connectionId', 'connection_id') };
-    },
+    (body, operation) => dialedParticipant(asObject(body, operation), operation),
   );
 }
 

@@ -1,43 +1,21 @@
 /** Live-streaming broadcasts (API.md §5.3): HLS and up to five RTMP targets. */
 import type { BroadcastStatus, HlsStatus, Resolution, RtmpStatus, StreamMode } from './constants.js';
-import { addStreamBody, layoutBody } from './archives.js';
 import {
-  asObject,
   defined,
   includedStreams,
   optBoolean,
   optNumber,
   optString,
-  paginate,
-  parsePage,
   projectIdOf,
   projectPath,
   reqString,
   requestJson,
-  requestVoid,
   type RequestContext,
   type Wire,
 } from './context.js';
-import type {
-  Broadcast,
-  BroadcastUrls,
-  CallOptions,
-  IterateOptions,
-  Layout,
-  Page,
-  RtmpTarget,
-  SessionListOptions,
-  StartBroadcastOptions,
-  StreamSelection,
-} from './types.js';
-import {
-  validateId,
-  validateIterateOptions,
-  validateLayout,
-  validateListOptions,
-  validateStartBroadcast,
-  validateStreamSelection,
-} from './validation.js';
+import { layoutBody, mediaOperations, objectParser, readOperations, type Resource } from './resource.js';
+import type { Broadcast, BroadcastUrls, CallOptions, RtmpTarget, StartBroadcastOptions } from './types.js';
+import { validateStartBroadcast } from './validation.js';
 
 /** The JSON body of a start-broadcast request. */
 export function startBroadcastBody(sessionId: string, options: StartBroadcastOptions): Record<string, unknown> {
@@ -116,7 +94,12 @@ export function parseBroadcast(wire: Wire, operation: string, fallbackProjectId 
   };
 }
 
-const broadcast = (ctx: RequestContext) => (body: unknown, operation: string) => parseBroadcast(asObject(body, operation), operation, ctx.projectId);
+const broadcast: Resource<Broadcast> = { resource: 'broadcast', idName: 'broadcastId', parse: parseBroadcast };
+const reads = readOperations({ ...broadcast, sessionFilter: true, names: { get: 'getBroadcast', list: 'listBroadcasts', iterate: 'iterateBroadcasts' } });
+const media = mediaOperations({
+  ...broadcast,
+  names: { stop: 'stopBroadcast', setLayout: 'setBroadcastLayout', addStream: 'addBroadcastStream', removeStream: 'removeBroadcastStream' },
+});
 
 /** Starts a live-streaming broadcast. Never retried: a retry could start a second broadcast. */
 export async function startBroadcast(ctx: RequestContext, sessionId: string, options: StartBroadcastOptions, call: CallOptions = {}): Promise<Broadcast> {
@@ -124,85 +107,29 @@ export async function startBroadcast(ctx: RequestContext, sessionId: string, opt
   return requestJson(
     ctx,
     { operation: 'startBroadcast', method: 'POST', path: projectPath(ctx, 'broadcast'), json: startBroadcastBody(sessionId, options), expect: [200], signal: call.signal },
-    broadcast(ctx),
+    objectParser(ctx, parseBroadcast),
   );
 }
 
-/** Fetches one broadcast. */
-export async function getBroadcast(ctx: RequestContext, broadcastId: string, call: CallOptions = {}): Promise<Broadcast> {
-  validateId('broadcastId', broadcastId, 'getBroadcast');
-  return requestJson(ctx, { operation: 'getBroadcast', method: 'GET', path: projectPath(ctx, 'broadcast', broadcastId), expect: [200], signal: call.signal }, broadcast(ctx));
-}
+// The operations below are built in resource.ts, shared with archives (and get/list/iterate with renders).
 
-/** One page of broadcasts, newest first, with the total number of matches. */
-export async function listBroadcasts(ctx: RequestContext, options: SessionListOptions = {}, call: CallOptions = {}): Promise<Page<Broadcast>> {
-  validateListOptions(options, 'listBroadcasts');
-  return requestJson(
-    ctx,
-    {
-      operation: 'listBroadcasts',
-      method: 'GET',
-      path: projectPath(ctx, 'broadcast'),
-      searchParams: { offset: options.offset, count: options.count, sessionId: options.sessionId },
-      expect: [200],
-      signal: call.signal,
-    },
-    (body, operation) => parsePage(body, operation, (wire) => parseBroadcast(wire, operation, ctx.projectId)),
-  );
-}
+/** Fetches one broadcast. GET broadcast/{broadcastId} → 200. */
+export const getBroadcast = reads.get;
 
-/** Every broadcast (optionally of one session), fetched page by page. */
-export async function* iterateBroadcasts(ctx: RequestContext, options: IterateOptions = {}, call: CallOptions = {}): AsyncGenerator<Broadcast, void, undefined> {
-  validateIterateOptions(options, 'iterateBroadcasts');
-  const { sessionId } = options;
-  yield* paginate((offset, count) => listBroadcasts(ctx, { offset, count, ...(sessionId !== undefined ? { sessionId } : {}) }, call), options.pageSize ?? 100);
-}
+/** One page of broadcasts, newest first, with the total number of matches. GET broadcast?offset&count&sessionId → 200. */
+export const listBroadcasts = reads.list;
 
-/** Stops a broadcast. */
-export async function stopBroadcast(ctx: RequestContext, broadcastId: string, call: CallOptions = {}): Promise<Broadcast> {
-  validateId('broadcastId', broadcastId, 'stopBroadcast');
-  return requestJson(ctx, { operation: 'stopBroadcast', method: 'POST', path: projectPath(ctx, 'broadcast', broadcastId, 'stop'), expect: [200], signal: call.signal }, broadcast(ctx));
-}
+/** Every broadcast (optionally of one session), fetched page by page through listBroadcasts. */
+export const iterateBroadcasts = reads.iterate;
 
-/** Changes the layout of a broadcast. */
-export async function setBroadcastLayout(ctx: RequestContext, broadcastId: string, layout: Layout, call: CallOptions = {}): Promise<void> {
-  validateId('broadcastId', broadcastId, 'setBroadcastLayout');
-  validateLayout(layout, 'setBroadcastLayout');
-  return requestVoid(ctx, {
-    operation: 'setBroadcastLayout',
-    method: 'PUT',
-    path: projectPath(ctx, 'broadcast', broadcastId, 'layout'),
-    json: layoutBody(layout),
-    expect: [200, 204],
-    signal: call.signal,
-  });
-}
+/** Stops a broadcast. POST broadcast/{broadcastId}/stop → 200. */
+export const stopBroadcast = media.stop;
 
-/** Adds a stream to a manual-stream-mode broadcast. */
-export async function addBroadcastStream(ctx: RequestContext, broadcastId: string, streamId: string, options: StreamSelection = {}, call: CallOptions = {}): Promise<void> {
-  validateId('broadcastId', broadcastId, 'addBroadcastStream');
-  validateId('streamId', streamId, 'addBroadcastStream');
-  validateStreamSelection(options, 'addBroadcastStream');
-  return requestVoid(ctx, {
-    operation: 'addBroadcastStream',
-    method: 'PATCH',
-    path: projectPath(ctx, 'broadcast', broadcastId, 'streams'),
-    json: addStreamBody(streamId, options),
-    expect: [204, 200],
-    signal: call.signal,
-  });
-}
+/** Changes the layout of a broadcast. PUT broadcast/{broadcastId}/layout → 200 (API) or 204 (Vonage mock). */
+export const setBroadcastLayout = media.setLayout;
 
-/** Removes a stream from a manual-stream-mode broadcast. */
-export async function removeBroadcastStream(ctx: RequestContext, broadcastId: string, streamId: string, call: CallOptions = {}): Promise<void> {
-  validateId('broadcastId', broadcastId, 'removeBroadcastStream');
-  validateId('streamId', streamId, 'removeBroadcastStream');
-  return requestVoid(ctx, {
-    operation: 'removeBroadcastStream',
-    method: 'PATCH',
-    path: projectPath(ctx, 'broadcast', broadcastId, 'streams'),
-    json: { removeStream: streamId },
-    expect: [204, 200],
-    signal: call.signal,
-  });
-}
+/** Adds a stream to a manual-stream-mode broadcast. PATCH broadcast/{broadcastId}/streams → 204 or 200. */
+export const addBroadcastStream = media.addStream;
+
+/** Removes a stream from a manual-stream-mode broadcast. PATCH broadcast/{broadcastId}/streams → 204 or 200. */
+export const removeBroadcastStream = media.removeStream;

@@ -91,6 +91,11 @@ export function projectIdOf(wire: Wire, fallback: string): string {
   return optString(wire, 'projectId', 'project_id', 'partnerId', 'partner_id', 'applicationId', 'application_id') ?? fallback;
 }
 
+/** The `{id, connectionId}` of a participant the platform dials into a session (a SIP call, an Audio Connector WebSocket); both required. */
+export function dialedParticipant(wire: Wire, operation: string): { id: string; connectionId: string } {
+  return { id: reqString(wire, operation, 'id'), connectionId: reqString(wire, operation, 'connectionId', 'connection_id') };
+}
+
 /** The `streams` of a manual-mode archive or broadcast; audio and video default to included. */
 export function includedStreams(value: unknown): IncludedStream[] {
   if (!Array.isArray(value)) return [];

@@ -84,6 +84,32 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return value;
 }
 
+/** The names of a module's exports that are operations: functions taking the request context first. */
+type OperationName<M> = { [P in keyof M]: M[P] extends (ctx: RequestContext, ...args: never[]) => unknown ? P : never }[keyof M] & string;
+
+/** A module's operations `(ctx, ...args) => R` as the client's methods `(...args) => R`. */
+type BoundOperations<M, K extends keyof M> = {
+  [P in K]: M[P] extends (ctx: RequestContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+/**
+ * The named operations of an API-area module with the request context bound. Every operation
+ * takes exactly the client method's arguments after `ctx`, so forwarding them all is the same
+ * as naming them; the TypeScript check of the client object against `OpenTokClient` proves the
+ * shapes match.
+ */
+function bindContext<M, K extends OperationName<M>>(ctx: RequestContext, module: M, names: readonly K[]): BoundOperations<M, K> {
+  const bound: Record<string, unknown> = {};
+  for (const name of names) {
+    const operation = module[name] as (ctx: RequestContext, ...args: unknown[]) => unknown;
+    const method = (...args: unknown[]) => operation(ctx, ...args);
+    // Named like the operation, as the hand-written arrows were, for stack traces and inspection.
+    Object.defineProperty(method, 'name', { value: name });
+    bound[name] = method;
+  }
+  return bound as BoundOperations<M, K>;
+}
+
 /** Creates a client for one OpenTok project (API key + secret) or Vonage application (id + private key). */
 export function createOpenTokClient(config: OpenTokClientConfig, internals: OpenTokClientInternals = {}): OpenTokClient {
   const credentials = credentialsOf(config);
@@ -120,58 +146,19 @@ export function createOpenTokClient(config: OpenTokClientConfig, internals: Open
     projectId: auth.projectId,
     apiUrl,
 
-    createSession: (options, call) => sessions.createSession(ctx, options, call),
+    // Each line lists one module's operations; bindContext gives each its `ctx` first argument.
+    ...bindContext(ctx, sessions, ['createSession']),
     generateToken: (sessionId, options) => generate(sessionId, options),
-
-    startArchive: (sessionId, options, call) => archives.startArchive(ctx, sessionId, options, call),
-    getArchive: (archiveId, call) => archives.getArchive(ctx, archiveId, call),
-    listArchives: (options, call) => archives.listArchives(ctx, options, call),
-    iterateArchives: (options, call) => archives.iterateArchives(ctx, options, call),
-    stopArchive: (archiveId, call) => archives.stopArchive(ctx, archiveId, call),
-    deleteArchive: (archiveId, call) => archives.deleteArchive(ctx, archiveId, call),
-    setArchiveLayout: (archiveId, layout, call) => archives.setArchiveLayout(ctx, archiveId, layout, call),
-    addArchiveStream: (archiveId, streamId, options, call) => archives.addArchiveStream(ctx, archiveId, streamId, options, call),
-    removeArchiveStream: (archiveId, streamId, call) => archives.removeArchiveStream(ctx, archiveId, streamId, call),
-
-    startBroadcast: (sessionId, options, call) => broadcasts.startBroadcast(ctx, sessionId, options, call),
-    getBroadcast: (broadcastId, call) => broadcasts.getBroadcast(ctx, broadcastId, call),
-    listBroadcasts: (options, call) => broadcasts.listBroadcasts(ctx, options, call),
-    iterateBroadcasts: (options, call) => broadcasts.iterateBroadcasts(ctx, options, call),
-    stopBroadcast: (broadcastId, call) => broadcasts.stopBroadcast(ctx, broadcastId, call),
-    setBroadcastLayout: (broadcastId, layout, call) => broadcasts.setBroadcastLayout(ctx, broadcastId, layout, call),
-    addBroadcastStream: (broadcastId, streamId, options, call) => broadcasts.addBroadcastStream(ctx, broadcastId, streamId, options, call),
-    removeBroadcastStream: (broadcastId, streamId, call) => broadcasts.removeBroadcastStream(ctx, broadcastId, streamId, call),
-
-    getStream: (sessionId, streamId, call) => streams.getStream(ctx, sessionId, streamId, call),
-    listStreams: (sessionId, call) => streams.listStreams(ctx, sessionId, call),
-    setStreamLayoutClasses: (sessionId, items, call) => streams.setStreamLayoutClasses(ctx, sessionId, items, call),
-
-    forceDisconnect: (sessionId, connectionId, call) => moderation.forceDisconnect(ctx, sessionId, connectionId, call),
-    muteStream: (sessionId, streamId, call) => moderation.muteStream(ctx, sessionId, streamId, call),
-    muteAllStreams: (sessionId, options, call) => moderation.muteAllStreams(ctx, sessionId, options, call),
-    disableForceMute: (sessionId, call) => moderation.disableForceMute(ctx, sessionId, call),
-
-    sendSignal: (sessionId, signal, call) => signals.sendSignal(ctx, sessionId, signal, call),
-
-    dialSip: (sessionId, token, options, call) => sip.dialSip(ctx, sessionId, token, options, call),
-    playDtmf: (sessionId, digits, options, call) => sip.playDtmf(ctx, sessionId, digits, options, call),
-
-    connectAudioStream: (sessionId, token, options, call) => audio.connectAudioStream(ctx, sessionId, token, options, call),
-    stopAudioStream: (callId, call) => audio.stopAudioStream(ctx, callId, call),
-
-    startRender: (options, call) => renders.startRender(ctx, options, call),
-    getRender: (renderId, call) => renders.getRender(ctx, renderId, call),
-    listRenders: (options, call) => renders.listRenders(ctx, options, call),
-    iterateRenders: (options, call) => renders.iterateRenders(ctx, options, call),
-    stopRender: (renderId, call) => renders.stopRender(ctx, renderId, call),
-
-    startCaptions: (sessionId, token, options, call) => captions.startCaptions(ctx, sessionId, token, options, call),
-    stopCaptions: (captionsId, call) => captions.stopCaptions(ctx, captionsId, call),
-    getCaptions: (captionsId, call) => captions.getCaptions(ctx, captionsId, call),
-
-    registerCallback: (options, call) => callbacks.registerCallback(ctx, options, call),
-    listCallbacks: (call) => callbacks.listCallbacks(ctx, call),
-    unregisterCallback: (callbackId, call) => callbacks.unregisterCallback(ctx, callbackId, call),
+    ...bindContext(ctx, archives, ['startArchive', 'getArchive', 'listArchives', 'iterateArchives', 'stopArchive', 'deleteArchive', 'setArchiveLayout', 'addArchiveStream', 'removeArchiveStream']),
+    ...bindContext(ctx, broadcasts, ['startBroadcast', 'getBroadcast', 'listBroadcasts', 'iterateBroadcasts', 'stopBroadcast', 'setBroadcastLayout', 'addBroadcastStream', 'removeBroadcastStream']),
+    ...bindContext(ctx, streams, ['getStream', 'listStreams', 'setStreamLayoutClasses']),
+    ...bindContext(ctx, moderation, ['forceDisconnect', 'muteStream', 'muteAllStreams', 'disableForceMute']),
+    ...bindContext(ctx, signals, ['sendSignal']),
+    ...bindContext(ctx, sip, ['dialSip', 'playDtmf']),
+    ...bindContext(ctx, audio, ['connectAudioStream', 'stopAudioStream']),
+    ...bindContext(ctx, renders, ['startRender', 'getRender', 'listRenders', 'iterateRenders', 'stopRender']),
+    ...bindContext(ctx, captions, ['startCaptions', 'stopCaptions', 'getCaptions']),
+    ...bindContext(ctx, callbacks, ['registerCallback', 'listCallbacks', 'unregisterCallback']),
 
     toJSON: redacted,
     [Symbol.for('nodejs.util.inspect.custom')]: () => ({ OpenTokClient: redacted() }),

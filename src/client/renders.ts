@@ -1,8 +1,9 @@
 /** Experience Composer renders (API.md §5.9). */
 import type { RenderStatus, Resolution } from './constants.js';
-import { asObject, defined, optNumber, optString, paginate, parsePage, projectIdOf, projectPath, reqString, requestJson, requestVoid, type RequestContext, type Wire } from './context.js';
+import { defined, optNumber, optString, projectIdOf, projectPath, reqString, requestJson, requestVoid, type RequestContext, type Wire } from './context.js';
+import { objectParser, readOperations } from './resource.js';
 import type { CallOptions, IterateOptions, ListOptions, Page, Render, StartRenderOptions } from './types.js';
-import { validateId, validateIterateOptions, validateListOptions, validateStartRender } from './validation.js';
+import { validateId, validateStartRender } from './validation.js';
 
 /** The JSON body of a start-render request. */
 export function startRenderBody(options: StartRenderOptions): Record<string, unknown> {
@@ -35,7 +36,14 @@ export function parseRender(wire: Wire, operation: string, fallbackProjectId = '
   };
 }
 
-const render = (ctx: RequestContext) => (body: unknown, operation: string) => parseRender(asObject(body, operation), operation, ctx.projectId);
+// Renders cannot be listed by session: list and iterate never send a sessionId.
+const reads = readOperations({
+  resource: 'render',
+  idName: 'renderId',
+  parse: parseRender,
+  sessionFilter: false,
+  names: { get: 'getRender', list: 'listRenders', iterate: 'iterateRenders' },
+});
 
 /** Starts an Experience Composer render. Never retried: a retry could start a second render. */
 export async function startRender(ctx: RequestContext, options: StartRenderOptions, call: CallOptions = {}): Promise<Render> {
@@ -44,33 +52,22 @@ export async function startRender(ctx: RequestContext, options: StartRenderOptio
     ctx,
     // 202 per the API; the Vonage SDK's mock answers 200.
     { operation: 'startRender', method: 'POST', path: projectPath(ctx, 'render'), json: startRenderBody(options), expect: [202, 200], signal: call.signal },
-    render(ctx),
+    objectParser(ctx, parseRender),
   );
 }
 
-/** Fetches one render. */
-export async function getRender(ctx: RequestContext, renderId: string, call: CallOptions = {}): Promise<Render> {
-  validateId('renderId', renderId, 'getRender');
-  return requestJson(ctx, { operation: 'getRender', method: 'GET', path: projectPath(ctx, 'render', renderId), expect: [200], signal: call.signal }, render(ctx));
-}
+/** Fetches one render. GET render/{renderId} → 200. */
+export const getRender = reads.get;
 
-/** One page of renders with the total number of renders. */
-export async function listRenders(ctx: RequestContext, options: ListOptions = {}, call: CallOptions = {}): Promise<Page<Render>> {
-  validateListOptions(options, 'listRenders');
-  return requestJson(
-    ctx,
-    { operation: 'listRenders', method: 'GET', path: projectPath(ctx, 'render'), searchParams: { offset: options.offset, count: options.count }, expect: [200], signal: call.signal },
-    (body, operation) => parsePage(body, operation, (wire) => parseRender(wire, operation, ctx.projectId)),
-  );
-}
+// The shared list and iterate types accept a sessionId filter; renders have none, so these exported types leave it out.
 
-/** Every render, fetched page by page. */
-export async function* iterateRenders(ctx: RequestContext, options: Omit<IterateOptions, 'sessionId'> = {}, call: CallOptions = {}): AsyncGenerator<Render, void, undefined> {
-  validateIterateOptions(options, 'iterateRenders');
-  yield* paginate((offset, count) => listRenders(ctx, { offset, count }, call), options.pageSize ?? 100);
-}
+/** One page of renders with the total number of renders. GET render?offset&count → 200. */
+export const listRenders: (ctx: RequestContext, options?: ListOptions, call?: CallOptions) => Promise<Page<Render>> = reads.list;
 
-/** Stops a render. */
+/** Every render, fetched page by page through listRenders. */
+export const iterateRenders: (ctx: RequestContext, options?: Omit<IterateOptions, 'sessionId'>, call?: CallOptions) => AsyncGenerator<Render, void, undefined> = reads.iterate;
+
+/** Stops a render. Unlike archives and broadcasts (POST …/stop, 200), a render stops with DELETE render/{id}, 204. */
 export async function stopRender(ctx: RequestContext, renderId: string, call: CallOptions = {}): Promise<void> {
   validateId('renderId', renderId, 'stopRender');
   return requestVoid(ctx, { operation: 'stopRender', method: 'DELETE', path: projectPath(ctx, 'render', renderId), expect: [204], signal: call.signal });

@@ -1,5 +1,5 @@
 /** SIP interconnect (API.md §5.7): dial out, and play DTMF digits. */
-import { asObject, defined, projectPath, reqString, requestJson, requestVoid, type RequestContext } from './context.js';
+import { asObject, defined, dialedParticipant, projectPath, reqString, requestJson, requestVoid, type RequestContext } from './context.js';
 import type { CallOptions, DialSipOptions, PlayDtmfOptions, SipCall } from './types.js';
 import { validateDialSip, validateDtmf } from './validation.js';
 
@@ -29,11 +29,8 @@ export async function dialSip(ctx: RequestContext, sessionId: string, token: str
     { operation: 'dialSip', method: 'POST', path: projectPath(ctx, 'dial'), json: dialSipBody(sessionId, token, options), expect: [200], signal: call.signal },
     (body, operation) => {
       const wire = asObject(body, operation);
-      return {
-        id: reqString(wire, operation, 'id'),
-        connectionId: reqString(wire, operation, 'connectionId', 'connection_id'),
-        streamId: reqString(wire, operation, 'streamId', 'stream_id'),
-      };
+      // Unlike an Audio Connector connection, a SIP call also publishes a stream.
+      return { ...dialedParticipant(wire, operation), streamId: reqString(wire, operation, 'streamId', 'stream_id') };
     },
   );
 }
