@@ -26,7 +26,8 @@ describe('--workers', () => {
       AUTH_MODE: 'none',
       OPENTOK_CALLBACK_SECRET: 'cluster-secret',
       REDIS_URL: redisUrl,
-      LOG_LEVEL: 'info',
+      // Successful operations log at debug (src/server/yoga.ts); the lines say which worker answered.
+      LOG_LEVEL: 'debug',
     };
     const cluster = await startGatewayProcess(env, ['--workers', '2'], 45_000);
     try {

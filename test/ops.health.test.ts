@@ -67,13 +67,19 @@ describe('logs', () => {
   it('are JSON lines with the request id that the response header carries', async () => {
     const lines: string[] = [];
     const client = createOpenTokClient({ apiKey: t.emulator.apiKey, apiSecret: t.emulator.apiSecret, apiUrl: t.emulator.url });
-    const g = createGateway({ client, log: createLogger('info', (line) => lines.push(line)) });
+    const g = createGateway({ client, log: createLogger('debug', (line) => lines.push(line)) });
     try {
       const response = await g.yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Count { archives { totalCount } }' }) });
       const id = response.headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(entries).toContainEqual(expect.objectContaining({ level: 'info', msg: 'graphql', requestId: id, operation: 'query Count' }));
+      // Successful operations at debug, operations with errors at info (src/server/yoga.ts).
+      expect(entries).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'graphql', requestId: id, operation: 'query Count' }));
+      const failed = await g.yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query One { archives(offset: 0, count: 100000) { totalCount } }' }) });
+      const failedId = failed.headers.get('x-request-id');
+      const failedEntry = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((e) => e.msg === 'graphql' && e.requestId === failedId);
+      expect(failedEntry).toMatchObject({ level: 'info', operation: 'query One' });
+      expect(failedEntry!.errors).toEqual(expect.arrayContaining([expect.any(String)]));
       expect(createLogger('warn', (line) => lines.push(line)).info('hidden')).toBeUndefined();
       expect(lines.some((l) => l.includes('hidden'))).toBe(false);
     } finally {
