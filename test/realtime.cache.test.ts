@@ -52,6 +52,10 @@ describe('response cache', () => {
 
     ok(await t.gql('mutation($id: ID!) { stopArchive(id: $id) { id } }', { id: startArchive.id }));
     expect((await read(sessionId)).items).toEqual([{ id: startArchive.id, status: 'STOPPED' }]);
+    // The emulator's `stopped` callback arrives asynchronously and invalidates too; let it land
+    // before asserting a hit, or it can fall between the two reads below.
+    await until(async () => (await t.gateway.events.recent(sessionId)).some((e) => e.payload.status === 'stopped'), 5000, 'the stopped callback');
+    expect((await read(sessionId)).items).toEqual([{ id: startArchive.id, status: 'STOPPED' }]);
     const cachedStopped = await upstreamLists();
     expect((await read(sessionId)).items[0]!.status).toBe('STOPPED');
     expect(await upstreamLists()).toBe(cachedStopped);
