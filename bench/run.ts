@@ -211,7 +211,7 @@ async function rowUpstream(gw: Gateway, emu: Emulator, seed: Seed): Promise<void
     measure: '50 concurrent identical archives(count:47): upstream calls',
     ours: `${c.calls} (${ops(c.byOperation)})`,
     reference: 'naive 50, minimum 1',
-    delta: c.calls <= 1 ? 'coalesced' : `${c.calls} calls: not coalesced`,
+    delta: c.calls <= 1 ? 'coalesced' : `${c.calls} calls: only reads that overlap an in-flight call share it, and this upstream answers in < 1 ms (see the 20 ms row)`,
     target: 'coalesced (1)',
   });
 
