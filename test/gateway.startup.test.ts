@@ -3,51 +3,18 @@
  * with no credentials serves the seeded demo data; configuration is validated with clear
  * messages; `--help` lists the variables; SIGTERM shuts down cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/emulator/index.js';
 import { ConfigError, helpText, loadConfig, readEnvironment, VARIABLES } from '../src/server/config.js';
+import { killSpawnedEntries, spawnEntry } from './support/process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const children: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-});
-
-/** The environment without any OpenTok/Vonage credentials the machine may have. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(OPENTOK_|VONAGE_)/.test(key)) env[key] = value;
-  return { ...env, ...extra };
-}
+afterEach(killSpawnedEntries);
 
 /** Runs the same entry as `npm start` (package.json: `tsx src/server/main.ts`). */
-function start(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const output = () => ({ stdout, stderr });
-  const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const match = pattern.exec(stdout);
-      if (match) return match;
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-  };
-  return { child, exited, output, waitFor };
-}
+const start = spawnEntry;
 
 describe('npm start', () => {
   it('with no credentials starts on the embedded emulator and serves the seeded archive', async () => {

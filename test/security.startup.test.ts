@@ -5,49 +5,16 @@
  * - real credentials with AUTH_MODE=none → starts open, says so loudly;
  * - auth configured → tokens required.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../src/emulator/index.js';
 import { helpText } from '../src/server/config.js';
 import { SECURITY_VARIABLES } from '../src/server/security-config.js';
 import { hsToken, HS_SECRET, ISSUER, AUDIENCE } from './support/auth.js';
+import { killSpawnedEntries, spawnEntry } from './support/process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const children: ChildProcess[] = [];
+afterEach(killSpawnedEntries);
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-});
-
-/** The environment without any credentials or security settings the machine may have. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  const ours = /^(OPENTOK_|VONAGE_|AUTH_|GATEWAY_JWT_|RATE_LIMIT_|REDIS_URL|NODE_ENV|CORS_ORIGINS|PERSISTED_OPERATIONS_PATH|INTROSPECTION|MAX_|TRUST_PROXY)/;
-  for (const [key, value] of Object.entries(process.env)) if (!ours.test(key)) env[key] = value;
-  return { ...env, ...extra };
-}
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env: cleanEnv({ PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const match = pattern.exec(stdout);
-      if (match) return match;
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-  };
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
-}
+const start = (env: Record<string, string>) => spawnEntry({ PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', ...env });
 
 const gql = async (url: string, query: string, bearer?: string) => {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify({ query }) });
