@@ -48,7 +48,13 @@ describe('response cache', () => {
     // A mutation invalidates: the new archive shows at once, although the cached page had none.
     const { startArchive } = ok(await t.gql<{ startArchive: { id: string } }>('mutation($sid: ID!) { startArchive(input: { sessionId: $sid }) { id } }', { sid: sessionId }));
     expect((await read(sessionId)).items).toEqual([{ id: startArchive.id, status: 'STARTED' }]);
+    // The `started` callback arrives asynchronously and invalidates as well; once it has, the
+    // page is cached again and the next read is a hit.
+    await until(async () => (await t.gateway.events.recent(sessionId)).some((e) => e.payload.status === 'started'), 5000, 'the started callback');
     expect((await read(sessionId)).items).toEqual([{ id: startArchive.id, status: 'STARTED' }]);
+    const cachedStarted = await upstreamLists();
+    expect((await read(sessionId)).items).toEqual([{ id: startArchive.id, status: 'STARTED' }]);
+    expect(await upstreamLists()).toBe(cachedStarted);
 
     ok(await t.gql('mutation($id: ID!) { stopArchive(id: $id) { id } }', { id: startArchive.id }));
     expect((await read(sessionId)).items).toEqual([{ id: startArchive.id, status: 'STOPPED' }]);
