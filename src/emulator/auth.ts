@@ -52,6 +52,22 @@ function decodeJson(segment: string): Record<string, unknown> | null {
   }
 }
 
+/** A compact JWS split into its parts, or why it is not one (or not signed with `alg`). */
+type DecodedJws =
+  | { signingInput: string; signature: Buffer; header: Record<string, unknown>; payload: Record<string, unknown> }
+  | { problem: string };
+
+function decodeJws(token: string, alg: 'HS256' | 'RS256'): DecodedJws {
+  const parts = token.split('.');
+  if (parts.length !== 3) return { problem: 'Invalid token' };
+  const [h, p, s] = parts as [string, string, string];
+  const header = decodeJson(h);
+  const payload = decodeJson(p);
+  if (header === null || payload === null) return { problem: 'Invalid token' };
+  if (header.alg !== alg) return { problem: `Invalid token: the algorithm must be ${alg}` };
+  return { signingInput: `${h}.${p}`, signature: Buffer.from(s, 'base64url'), header, payload };
+}
+
 export class ProjectAuth {
   private readonly cache = new Map<string, Verdict>();
   private readonly secret: Buffer;
@@ -104,15 +120,10 @@ export class ProjectAuth {
   }
 
   private verifyOpenTok(token: string, now: number): Verdict {
-    const parts = token.split('.');
-    if (parts.length !== 3) return this.reject('Invalid token', now);
-    const [h, p, s] = parts as [string, string, string];
-    const header = decodeJson(h);
-    const payload = decodeJson(p);
-    if (header === null || payload === null) return this.reject('Invalid token', now);
-    if (header.alg !== 'HS256') return this.reject('Invalid token: the algorithm must be HS256', now);
-    const expected = createHmac('sha256', this.secret).update(`${h}.${p}`).digest();
-    const given = Buffer.from(s, 'base64url');
+    const jws = decodeJws(token, 'HS256');
+    if ('problem' in jws) return this.reject(jws.problem, now);
+    const { header, payload, signature: given } = jws;
+    const expected = createHmac('sha256', this.secret).update(jws.signingInput).digest();
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return this.reject('Invalid token signature', now);
 
     const iss = payload.iss;
@@ -125,16 +136,12 @@ export class ProjectAuth {
   }
 
   private verifyVonage(token: string, now: number): Verdict {
-    const parts = token.split('.');
-    if (parts.length !== 3) return this.reject('Invalid token', now);
-    const [h, p, s] = parts as [string, string, string];
-    const header = decodeJson(h);
-    const payload = decodeJson(p);
-    if (header === null || payload === null) return this.reject('Invalid token', now);
-    if (header.alg !== 'RS256') return this.reject('Invalid token: the algorithm must be RS256', now);
+    const jws = decodeJws(token, 'RS256');
+    if ('problem' in jws) return this.reject(jws.problem, now);
+    const { payload } = jws;
     let ok = false;
     try {
-      ok = verifySignature('sha256', Buffer.from(`${h}.${p}`), this.keys.publicKey!, Buffer.from(s, 'base64url'));
+      ok = verifySignature('sha256', Buffer.from(jws.signingInput), this.keys.publicKey!, jws.signature);
     } catch {
       ok = false;
     }
